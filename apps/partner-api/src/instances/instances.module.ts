@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { InstancesController } from './instances.controller';
+import { CreateInstanceUseCase } from './usecases/create-instance/create-instance.usecase';
+import { DeleteInstanceUseCase } from './usecases/delete-instance/delete-instance.usecase';
+import { QueryInstancesUseCase } from './usecases/query-instances/query-instances.usecase';
+
+@Module({
+  controllers: [InstancesController],
+  providers: [
+    ApiKeyGuard,
+    IdempotencyService,
+    CreateInstanceUseCase,
+    DeleteInstanceUseCase,
+    QueryInstancesUseCase,
+  ],
+  exports: [IdempotencyService],
+})
+export class InstancesModule {}

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { PlatformConfig } from '@app/config';
+import { ApiError, ApiValidationError, SecretBox, newInstanceId, randomHex, sha256Hex } from '@app/common';
+import { Instance, InstanceEvent, instanceUrls } from '@app/domain';
+import { OutboxRelay, enqueueInTransaction } from '@app/queue';
+import { IdempotencyService } from '../../../idempotency/idempotency.service';
+import { InstanceCreatedResponse } from '../../dtos/instance.response';
+import { presentInstance } from '../../instance.presenter';
+import { CreateInstanceCommand } from './create-instance.command';
+
+class QuotaExceeded extends Error {}
+
+/**
+ * Records the instance, its first event, its provisioning job (outbox) and the idempotent answer
+ * in one transaction, then wakes the relay. Does no slow work: the worker does.
+ */
+@Injectable()
+export class CreateInstanceUseCase {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly secrets: SecretBox,
+    private readonly config: PlatformConfig,
+    private readonly relay: OutboxRelay,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  async execute(command: CreateInstanceCommand): Promise<InstanceCreatedResponse> {
+    const id = newInstanceId();
+    const subdomain = command.subdomain ?? id;
+    // Secrets are made here, so exactly one value exists whatever the worker retries.
+    const configuratorToken = command.configurator ? randomHex(20) : null;
+    const activationCode = command.generateActivation || command.adminEmail ? randomUUID() : null;
+    const instance = this.buildInstance(command, id, subdomain, configuratorToken, activationCode);
+    try {
+      const response = await this.dataSource.transaction(async (manager) => {
+        await manager.insert(Instance, instance); // fills instance.createdAt from RETURNING
+        await manager.insert(InstanceEvent, {
+          instanceId: id,
+          type: 'status.accepted',
+          message: 'Instance accepted',
+        });
+        await enqueueInTransaction(manager, 'instance.provision', { instanceId: id });
+        await this.takeQuotaSlot(manager, command);
+        const body: InstanceCreatedResponse = presentInstance(this.config, instance);
+        if (activationCode && command.generateActivation) {
+          body.activation_url = instanceUrls(this.config, subdomain).activationUrl(activationCode);
+        }
+        if (command.idempotencyKey) {
+          await this.idempotency.complete(manager, command.partner.id, command.idempotencyKey, 201, body);
+        }
+        return body;
+      });
+      this.relay.kick();
+      return response;
+    } catch (error) {
+      throw this.translate(error, command, subdomain);
+    }
+  }
+
+  private buildInstance(
+    command: CreateInstanceCommand,
+    id: string,
+    subdomain: string,
+    configuratorToken: string | null,
+    activationCode: string | null,
+  ): Instance {
+    const encrypt = (value: string | null) => (value === null ? null : this.secrets.encrypt(value));
+    const headers = command.configurator?.webhookHeaders;
+    return Object.assign(new Instance(), {
+      id,
+      partnerId: command.partner.id,
+      subdomain,
+      channelId: command.channelId,
+      status: 'accepted',
+      statusDetail: 'Waiting for a worker',
+      adminEmail: command.adminEmail,
+      adminUsername: command.adminUsername,
+      generateActivation: command.generateActivation,
+      maxNumberOfSeats: command.maxNumberOfSeats,
+      configuratorUserName: command.configurator?.userName ?? null,
+      configuratorWebhookUrl: command.configurator?.webhookUrl ?? null,
+      configuratorWebhookHeadersEnc:
+        headers && Object.keys(headers).length > 0 ? encrypt(JSON.stringify(headers)) : null,
+      wabaApiKeyEnc: encrypt(command.d360ApiKey),
+      configuratorTokenEnc: encrypt(configuratorToken),
+      configuratorTokenSha256: configuratorToken && sha256Hex(configuratorToken),
+      activationCodeEnc: encrypt(activationCode),
+      activationCodeSha256: activationCode && sha256Hex(activationCode),
+      checkpoint: {},
+    } satisfies Partial<Instance>);
+  }
+
+  /** Last statement of the transaction, so the partner row stays locked for as short as possible. */
+  private async takeQuotaSlot(manager: EntityManager, command: CreateInstanceCommand): Promise<void> {
+    const updated = await manager.query<unknown[]>(
+      `UPDATE partners SET live_instances = live_instances + 1
+        WHERE id = $1 AND live_instances < instance_quota RETURNING instance_quota`,
+      [command.partner.id],
+    );
+    if ((updated[0] as unknown[]).length === 0) throw new QuotaExceeded();
+  }
+
+  private translate(error: unknown, command: CreateInstanceCommand, subdomain: string): unknown {
+    if (error instanceof QuotaExceeded) {
+      return new ApiError(
+        403,
+        `Instance quota exceeded: partner ${command.partner.id} may have at most ${command.partner.instanceQuota} live instances; delete one or ask for a higher quota`,
+      );
+    }
+    const constraint =
+      error instanceof QueryFailedError
+        ? (error.driverError as { constraint?: string }).constraint
+        : undefined;
+    if (constraint === 'instances_live_subdomain_uq') {
+      return ApiValidationError.single(['subdomain'], `subdomain already in use: ${subdomain}`, 'string');
+    }
+    if (constraint === 'instances_live_channel_uq') {
+      return ApiValidationError.single(
+        ['channel_id'],
+        `channel already has a live instance: ${command.channelId}`,
+        'string',
+      );
+    }
+    return error;
+  }
+}

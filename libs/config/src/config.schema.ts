@@ -1,0 +1,73 @@
+/**
+ * The platform's configuration: every environment variable, its default and its rules.
+ * Validated once at start-up; a bad variable stops the process with a message naming it.
+ */
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+const URL_WITH_SCHEME = (schemes: string) => new RegExp(`^(${schemes})://\\S+$`);
+
+export class PlatformConfig {
+  /** partner-api HTTP port */
+  @IsInt() @Min(0) @Max(65535) PORT = 3000;
+
+  @Matches(URL_WITH_SCHEME('postgres|postgresql'), { message: 'must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/partner_platform';
+
+  /** Server where tenant databases and roles are created; defaults to DATABASE_URL's server. */
+  @IsOptional()
+  @Matches(URL_WITH_SCHEME('postgres|postgresql'), { message: 'must be a postgres:// URL' })
+  TENANT_DATABASE_ADMIN_URL?: string;
+
+  @Matches(URL_WITH_SCHEME('redis|rediss'), { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @IsIn(['local', 'kubernetes']) RUNTIME_DRIVER: 'local' | 'kubernetes' = 'local';
+  @IsIn(['sandbox', '360dialog']) WABA_PROVIDER: 'sandbox' | '360dialog' = 'sandbox';
+
+  /** Instance URLs are {PUBLIC_SCHEME}://{subdomain}.{BASE_DOMAIN} */
+  @Matches(/^[a-z0-9.-]+(:\d{1,5})?$/, { message: 'must be a host name, optionally with :port' })
+  BASE_DOMAIN = 'localhost:8080';
+  @IsIn(['http', 'https']) PUBLIC_SCHEME: 'http' | 'https' = 'http';
+
+  @IsInt() @Min(0) @Max(65535) GATEWAY_PORT = 8080;
+
+  @IsOptional()
+  @Matches(URL_WITH_SCHEME('smtp|smtps'), { message: 'must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+  @IsString() MAIL_FROM = 'WhatsApp Inbox <no-reply@localhost>';
+
+  /** Defaults to true in local mode, false otherwise (see resolveDefaults). */
+  @IsBoolean() WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean;
+
+  /** 32 bytes, base64 or hex. Generated into .local/ in local mode; required otherwise. */
+  @ValidateIf((c: PlatformConfig) => c.RUNTIME_DRIVER !== 'local' || c.SECRETS_ENCRYPTION_KEY !== undefined)
+  @Matches(/^([A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/, {
+    message:
+      'must be 32 bytes encoded as base64 (44 characters) or hex (64 characters); required unless RUNTIME_DRIVER=local',
+  })
+  SECRETS_ENCRYPTION_KEY?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+
+  /** PostgreSQL connection pool size per process. */
+  @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 20;
+
+  /** How often the outbox relay looks for jobs not yet handed to Redis. */
+  @IsInt() @Min(50) @Max(60_000) OUTBOX_POLL_INTERVAL_MS = 1000;
+
+  /** Where local mode keeps generated state (the local secrets key, instance data). */
+  @IsString() LOCAL_STATE_DIR = '.local';
+
+  /** Defaults for partners created without explicit limits. */
+  @IsInt() @Min(0) DEFAULT_INSTANCE_QUOTA = 100;
+  @IsInt() @Min(1) DEFAULT_MAX_SEATS = 50;
+}
+
+/** Secret variables: never printed, not even in validation errors. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'SECRETS_ENCRYPTION_KEY',
+  'DATABASE_URL',
+  'TENANT_DATABASE_ADMIN_URL',
+  'REDIS_URL',
+  'SMTP_URL',
+]);
