@@ -1,4 +1,4 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
 import { SecretBox, resolveSecretsKey } from '@app/common';
@@ -20,11 +20,11 @@ export const unique = (prefix = 'x'): string =>
 /** Boots the real Partner API on a random port, with the environment given on top of the test one. */
 export async function startApi(
   env: Record<string, string> = {},
-): Promise<{ app: NestExpressApplication; url: string; close: () => Promise<void> }> {
+): Promise<{ app: NestFastifyApplication; url: string; close: () => Promise<void> }> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
-    const app = await createPartnerApi({ logger: false });
+    const app = await createPartnerApi();
     await app.listen(0, '127.0.0.1');
     const url = await app.getUrl();
     return { app, url: url.replace('[::1]', '127.0.0.1'), close: () => app.close() };

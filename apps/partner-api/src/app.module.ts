@@ -1,24 +1,20 @@
 /** The Partner API: validates partner requests, records them, and leaves slow work to the worker. */
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigModule } from '@app/config';
-import { CryptoModule, JsonLoggerModule } from '@app/common';
+import { CryptoModule } from '@app/common';
 import { DatabaseModule } from '@app/domain';
 import { QueueModule } from '@app/queue';
 import { HealthController } from './health/health.controller';
 import { IdempotencyPurgeService } from './idempotency/idempotency-purge.service';
 import { InstancesModule } from './instances/instances.module';
-import { HttpMetricsMiddleware, MetricsController } from './metrics/metrics.controller';
+import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { PartnerIdController } from './partners/partner-id.controller';
 
 @Module({
-  imports: [ConfigModule, JsonLoggerModule, CryptoModule, DatabaseModule, QueueModule, InstancesModule],
+  imports: [ConfigModule, CryptoModule, DatabaseModule, QueueModule, InstancesModule],
   controllers: [HealthController, PartnerIdController, MetricsController],
   providers: [ApiKeyGuard, MetricsService, IdempotencyPurgeService],
 })
-export class AppModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
-  }
-}
+export class AppModule {}

@@ -4,4 +4,4 @@ export * from './errors/validation-errors';
 export * from './crypto/hashing';
 export * from './crypto/secret-box';
 export * from './crypto/crypto.module';
-export * from './logging/logger.module';
+export * from './logging/logger';

@@ -52,6 +52,9 @@ export class PlatformConfig {
   /** PostgreSQL connection pool size per process. */
   @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 20;
 
+  /** How long a verified API key is trusted without asking the database: a revocation or a limit change takes effect within this. 0 = always ask. */
+  @IsInt() @Min(0) @Max(60_000) API_KEY_CACHE_TTL_MS = 2000;
+
   /** How often the outbox relay looks for jobs not yet handed to Redis. */
   @IsInt() @Min(50) @Max(60_000) OUTBOX_POLL_INTERVAL_MS = 1000;
 

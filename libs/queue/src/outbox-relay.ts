@@ -12,6 +12,22 @@ interface OutboxRow {
 }
 
 const BATCH = 200;
+/** How long a kick waits for more commits before flushing. */
+const KICK_COALESCE_MS = 10;
+/** A publish that has not finished by then is treated as failed (Redis unreachable); a late success collapses by job id. */
+const PUBLISH_TIMEOUT_MS = 5000;
+
+async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Moves committed outbox rows into BullMQ, then deletes them. Runs in every API and worker
@@ -27,6 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private again = false;
   private stopped = true;
   private failures = 0;
+  private kicked = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,7 +66,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   kick(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else if (!this.kicked) {
+      // Coalesce: under load, one flush hands over every job committed in the last few ms.
+      this.kicked = true;
+      this.schedule(KICK_COALESCE_MS);
+    }
   }
 
   /** Publishes everything pending; returns how many jobs were handed over. */
@@ -64,12 +85,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
+    if (delayMs > KICK_COALESCE_MS) this.kicked = false;
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.tick(), delayMs);
   }
 
   private async tick(): Promise<void> {
     if (this.running) return;
+    this.kicked = false;
     this.running = this.flush().then(
       () => {
         this.failures = 0;
@@ -87,7 +110,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const backoff = Math.min(this.config.OUTBOX_POLL_INTERVAL_MS * 2 ** this.failures, 30_000);
     if (this.again && this.failures === 0) {
       this.again = false;
-      this.schedule(0);
+      this.kicked = true;
+      this.schedule(KICK_COALESCE_MS);
     } else {
       this.schedule(this.failures ? backoff : this.config.OUTBOX_POLL_INTERVAL_MS);
     }
@@ -97,15 +121,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     let claimed: OutboxRow[] = [];
     try {
       return await this.dataSource.transaction(async (manager) => {
-        claimed = await manager.query<OutboxRow[]>(
-          `SELECT id, queue, job_name, job_id, payload FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        // Claimed and deleted in one statement; a failed publish rolls the delete back.
+        // (TypeORM answers a DELETE with [rows, count].)
+        [claimed] = await manager.query<[OutboxRow[], number]>(
+          `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING id, queue, job_name, job_id, payload`,
           [BATCH],
         );
         if (claimed.length === 0) return 0;
-        await this.publisher.publish(
-          claimed.map((r) => ({ queue: r.queue, jobName: r.job_name, jobId: r.job_id, payload: r.payload })),
-        );
-        await manager.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [claimed.map((r) => r.id)]);
+        const jobs = claimed.map((r) => ({
+          queue: r.queue,
+          jobName: r.job_name,
+          jobId: r.job_id,
+          payload: r.payload,
+        }));
+        await withTimeout(this.publisher.publish(jobs), PUBLISH_TIMEOUT_MS, 'publishing to Redis');
         return claimed.length;
       });
     } catch (error) {

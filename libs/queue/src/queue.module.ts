@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnModuleDestroy } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { PlatformConfig } from '@app/config';
 import { JobPublisher } from './job-publisher';
@@ -14,7 +14,18 @@ export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
     {
       provide: PRODUCER_REDIS,
       inject: [PlatformConfig],
-      useFactory: (config: PlatformConfig) => createProducerConnection(config.REDIS_URL),
+      useFactory: (config: PlatformConfig) => {
+        const connection = createProducerConnection(config.REDIS_URL);
+        const logger = new Logger('Redis');
+        let lastLogged = 0;
+        // Without a listener ioredis prints every reconnect failure; log them, at most every 10 s.
+        connection.on('error', (error: Error) => {
+          if (Date.now() - lastLogged < 10_000) return;
+          lastLogged = Date.now();
+          logger.warn({ err: error }, 'Redis connection error; retrying');
+        });
+        return connection;
+      },
     },
     {
       provide: JobPublisher,

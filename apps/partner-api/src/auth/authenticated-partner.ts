@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 /** The partner behind the request's API key, set by ApiKeyGuard. */
 export interface AuthenticatedPartner {
@@ -9,7 +9,7 @@ export interface AuthenticatedPartner {
   apiKeyId: string;
 }
 
-export type PartnerRequest = Request & { partner?: AuthenticatedPartner };
+export type PartnerRequest = FastifyRequest & { partner?: AuthenticatedPartner };
 
 export const CurrentPartner = createParamDecorator(
   (_: unknown, context: ExecutionContext): AuthenticatedPartner => {

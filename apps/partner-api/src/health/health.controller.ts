@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { PRODUCER_REDIS } from '@app/queue';
@@ -53,13 +53,13 @@ export class HealthController {
   @Get('health/ready')
   @HttpCode(200)
   @ApiExcludeEndpoint()
-  async ready(@Res({ passthrough: true }) response: Response) {
+  async ready(@Res({ passthrough: true }) response: FastifyReply) {
     const [postgres, redis] = await Promise.all([
       check(() => this.dataSource.query('SELECT 1')),
       check(() => this.redis.ping()),
     ]);
     const ok = postgres === 'ok' && redis === 'ok';
-    response.status(ok ? 200 : 503);
+    void response.status(ok ? 200 : 503);
     return { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } };
   }
 }

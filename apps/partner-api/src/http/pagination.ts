@@ -1,9 +1,9 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 /** DRF-style `next`/`previous` links for limit/offset pagination, built from the request's own URL. */
-export function pageLinks(request: Request, count: number, limit: number, offset: number) {
+export function pageLinks(request: FastifyRequest, count: number, limit: number, offset: number) {
   const link = (newOffset: number) => {
-    const url = new URL(request.originalUrl, `${request.protocol}://${request.get('host') ?? 'localhost'}`);
+    const url = new URL(request.url, `${request.protocol}://${request.host}`);
     url.searchParams.set('limit', String(limit));
     if (newOffset > 0) url.searchParams.set('offset', String(newOffset));
     else url.searchParams.delete('offset');

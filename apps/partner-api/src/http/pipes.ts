@@ -1,11 +1,25 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { ApiValidationError } from '@app/common';
+import { MalformedJson } from './body-parsing';
 
 /** The body must be a JSON object (sent with Content-Type: application/json). */
 @Injectable()
 export class JsonObjectBodyPipe implements PipeTransform {
   transform(value: unknown): unknown {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    if (value instanceof MalformedJson) {
+      throw ApiValidationError.single(
+        ['body', value.position],
+        `JSON decode error: ${value.message}`,
+        'json_invalid',
+      );
+    }
+    if (
+      value === null ||
+      value === undefined ||
+      typeof value !== 'object' ||
+      Array.isArray(value) ||
+      value.constructor !== Object
+    ) {
       throw ApiValidationError.single(
         ['body'],
         'Input should be a valid dictionary or object to extract fields from: send a JSON object with Content-Type: application/json',

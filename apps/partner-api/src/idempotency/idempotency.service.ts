@@ -1,11 +1,11 @@
 /**
  * `Idempotency-Key` with Stripe's semantics (docs/idempotency.md): the first answer to a key is
- * stored with the work it describes, in the same transaction, and replayed for 24 hours.
+ * stored with the work it describes, in the same statement (see accept-instance.sql.ts), and
+ * replayed for 24 hours.
  */
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ApiError, ApiValidationError, SecretBox } from '@app/common';
-import { IdempotencyRecord } from '@app/domain';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -72,25 +72,6 @@ export class IdempotencyService {
     throw new ApiError(409, 'This Idempotency-Key is contended by concurrent requests; retry later', {
       'Retry-After': '1',
     });
-  }
-
-  /** Stores the answer; call inside the transaction that does the work, so both land or neither. */
-  async complete(
-    manager: EntityManager,
-    partnerId: string,
-    key: string,
-    status: number,
-    body: unknown,
-  ): Promise<void> {
-    await manager.update(
-      IdempotencyRecord,
-      { partnerId, key },
-      {
-        state: 'completed',
-        responseStatus: status,
-        responseBodyEnc: this.secrets.encrypt(JSON.stringify(body)),
-      },
-    );
   }
 
   /** The request failed: free the key so the partner can retry with it. */

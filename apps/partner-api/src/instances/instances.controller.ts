@@ -26,7 +26,7 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bodyValidationPipe, queryValidationPipe } from '@app/common';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { AuthenticatedPartner, CurrentPartner } from '../auth/authenticated-partner';
@@ -85,8 +85,8 @@ export class InstancesController {
     @CurrentPartner() partner: AuthenticatedPartner,
     @Body(JsonObjectBodyPipe, bodyValidationPipe()) dto: CreateInstanceDto,
     @Headers(IDEMPOTENCY_HEADER) idempotencyKey: string | undefined,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<unknown> {
     const key = idempotencyKey ?? null;
     const command = CreateInstanceCommand.from(partner, dto, key);
@@ -97,7 +97,7 @@ export class InstancesController {
       requestFingerprint('POST', '/v1/instances', request.body),
     );
     if (start.kind === 'replay') {
-      response.status(start.status).setHeader('Idempotent-Replayed', 'true');
+      void response.status(start.status).header('Idempotent-Replayed', 'true');
       return start.body;
     }
     try {
@@ -115,7 +115,7 @@ export class InstancesController {
   async list(
     @CurrentPartner() partner: AuthenticatedPartner,
     @Query(queryValidationPipe()) query: ListInstancesQuery,
-    @Req() request: Request,
+    @Req() request: FastifyRequest,
   ): Promise<InstanceListResponse> {
     const { count, results } = await this.queryInstances.list(partner.id, query);
     return {

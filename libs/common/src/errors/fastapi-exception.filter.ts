@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
 
 const REASONS: Record<number, string> = {
@@ -10,85 +10,66 @@ const REASONS: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
-  413: 'Request Entity Too Large',
+  413: 'Request body too large: the limit is 64 KiB',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
 };
 
-/** body-parser errors carry a status and a type; map them to what FastAPI would answer. */
-interface BodyParserError extends Error {
-  status?: number;
+/** Errors raised by the HTTP framework itself (body limit, aborted request) carry a statusCode. */
+interface FrameworkError extends Error {
   statusCode?: number;
-  type?: string;
-  body?: string;
+  code?: string;
 }
 
-export function bodyParserAnswer(error: BodyParserError): [number, unknown] | undefined {
-  switch (error.type) {
-    case 'entity.parse.failed':
-      return [
-        422,
-        {
-          detail: [
-            {
-              loc: ['body', Number(/position (\d+)/.exec(error.message)?.[1] ?? 0)],
-              msg: `JSON decode error: ${error.message}`,
-              type: 'json_invalid',
-            },
-          ],
-        },
-      ];
-    case 'entity.too.large':
-      return [413, { detail: 'Request body too large: the limit is 64 KiB' }];
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return [415, { detail: `Unsupported body encoding: ${error.message}` }];
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return [400, { detail: error.message }];
-    default:
-      return undefined;
-  }
-}
+type Answer = [status: number, body: unknown, headers: Record<string, string>];
 
 /**
- * One place that turns every exception into the public error shape. Anything unexpected is a 500
- * with an error id that is also logged, so support can find it without leaking internals.
+ * One place that turns every exception into the public error shape (FastAPI's). Anything
+ * unexpected is a 500 with an error id that is also logged, so support can find it without
+ * leaking internals.
  */
 @Catch()
 export class FastApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const request = host.switchToHttp().getRequest<Request>();
+    const http = host.switchToHttp();
+    const request = http.getRequest<{ method?: string; url?: string; id?: string }>();
     const [status, body, headers] = this.answer(exception, request);
-    if (response.headersSent) return;
-    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-    response.status(status).json(body);
+    const adapter = this.adapterHost.httpAdapter;
+    const response: unknown = http.getResponse();
+    for (const [name, value] of Object.entries(headers)) adapter.setHeader(response, name, value);
+    adapter.reply(response, body, status);
   }
 
-  private answer(exception: unknown, request: Request): [number, unknown, Record<string, string>] {
+  private answer(exception: unknown, request: { method?: string; url?: string; id?: string }): Answer {
     if (exception instanceof ApiError)
       return [exception.getStatus(), exception.getResponse(), exception.headers];
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const payload = exception.getResponse();
-      if (typeof payload === 'object' && payload !== null && 'detail' in payload)
-        return [status, payload, {}];
-      if (status === 404) return [404, { detail: 'Not Found' }, {}];
-      const message = typeof payload === 'string' ? payload : (payload as { message?: unknown }).message;
-      const detail = typeof message === 'string' ? message : (REASONS[status] ?? exception.message);
-      return [status, { detail }, {}];
+    if (exception instanceof HttpException) return this.fromHttpException(exception);
+    const status = (exception as FrameworkError)?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return [status, { detail: REASONS[status] ?? (exception as Error).message }, {}];
     }
-    const parserAnswer = bodyParserAnswer(exception as BodyParserError);
-    if (parserAnswer) return [...parserAnswer, {}];
     const errorId = randomUUID();
     this.logger.error(
-      { err: exception, error_id: errorId, method: request.method, path: request.path },
+      { err: exception, error_id: errorId, request_id: request.id, method: request.method, url: request.url },
       'unhandled error',
     );
     return [500, { detail: 'Internal Server Error', error_id: errorId }, {}];
+  }
+
+  private fromHttpException(exception: HttpException): Answer {
+    const status = exception.getStatus();
+    const payload = exception.getResponse();
+    if (typeof payload === 'object' && payload !== null && 'detail' in payload) return [status, payload, {}];
+    if (REASONS[status] && status !== 400) return [status, { detail: REASONS[status] }, {}];
+    const message = typeof payload === 'string' ? payload : (payload as { message?: unknown }).message;
+    return [
+      status,
+      { detail: typeof message === 'string' ? message : (REASONS[status] ?? exception.message) },
+      {},
+    ];
   }
 }

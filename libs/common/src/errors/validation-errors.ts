@@ -26,12 +26,15 @@ const TYPE_BY_CONSTRAINT: Record<string, string> = {
   isHeaderMap: 'value_error',
 };
 
+const TYPE_CONSTRAINTS = new Set(['isString', 'isBoolean', 'isInt', 'isObject']);
+
 function detailsOf(error: ValidationError, parent: (string | number)[]): ErrorDetail[] {
   const loc = [...parent, /^\d+$/.test(error.property) ? Number(error.property) : error.property];
   const own = Object.entries(error.constraints ?? {});
-  // A missing field reports only "missing", not every other rule it also fails.
-  const missing = own.find(([name]) => name === 'isDefined');
-  const chosen = missing ? [missing] : own;
+  // Like pydantic: a missing field reports only "missing", a value of the wrong type only its type.
+  const missing = own.filter(([name]) => name === 'isDefined');
+  const wrongType = own.filter(([name]) => TYPE_CONSTRAINTS.has(name));
+  const chosen = missing.length ? missing : wrongType.length ? wrongType : own;
   const details = chosen.map(([name, msg]) => ({
     loc,
     msg: name === 'whitelistValidation' ? 'Extra inputs are not permitted' : msg,

@@ -1,20 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { PlatformConfig } from '@app/config';
 import { ApiError, ApiValidationError, SecretBox, newInstanceId, randomHex, sha256Hex } from '@app/common';
-import { Instance, InstanceEvent, instanceUrls } from '@app/domain';
-import { OutboxRelay, enqueueInTransaction } from '@app/queue';
-import { IdempotencyService } from '../../../idempotency/idempotency.service';
+import { Instance, instanceUrls } from '@app/domain';
+import { OutboxRelay } from '@app/queue';
 import { InstanceCreatedResponse } from '../../dtos/instance.response';
 import { presentInstance } from '../../instance.presenter';
+import { acceptInstance } from './accept-instance.sql';
 import { CreateInstanceCommand } from './create-instance.command';
 
 class QuotaExceeded extends Error {}
 
 /**
  * Records the instance, its first event, its provisioning job (outbox) and the idempotent answer
- * in one transaction, then wakes the relay. Does no slow work: the worker does.
+ * atomically (one statement), then wakes the relay. Does no slow work: the worker does.
  */
 @Injectable()
 export class CreateInstanceUseCase {
@@ -23,7 +23,6 @@ export class CreateInstanceUseCase {
     private readonly secrets: SecretBox,
     private readonly config: PlatformConfig,
     private readonly relay: OutboxRelay,
-    private readonly idempotency: IdempotencyService,
   ) {}
 
   async execute(command: CreateInstanceCommand): Promise<InstanceCreatedResponse> {
@@ -33,30 +32,21 @@ export class CreateInstanceUseCase {
     const configuratorToken = command.configurator ? randomHex(20) : null;
     const activationCode = command.generateActivation || command.adminEmail ? randomUUID() : null;
     const instance = this.buildInstance(command, id, subdomain, configuratorToken, activationCode);
+    instance.createdAt = new Date();
+    const body: InstanceCreatedResponse = presentInstance(this.config, instance);
+    if (activationCode && command.generateActivation) {
+      body.activation_url = instanceUrls(this.config, subdomain).activationUrl(activationCode);
+    }
+    const answer = command.idempotencyKey
+      ? { key: command.idempotencyKey, bodyEnc: this.secrets.encrypt(JSON.stringify(body)) }
+      : null;
     try {
-      const response = await this.dataSource.transaction(async (manager) => {
-        await manager.insert(Instance, instance); // fills instance.createdAt from RETURNING
-        await manager.insert(InstanceEvent, {
-          instanceId: id,
-          type: 'status.accepted',
-          message: 'Instance accepted',
-        });
-        await enqueueInTransaction(manager, 'instance.provision', { instanceId: id });
-        await this.takeQuotaSlot(manager, command);
-        const body: InstanceCreatedResponse = presentInstance(this.config, instance);
-        if (activationCode && command.generateActivation) {
-          body.activation_url = instanceUrls(this.config, subdomain).activationUrl(activationCode);
-        }
-        if (command.idempotencyKey) {
-          await this.idempotency.complete(manager, command.partner.id, command.idempotencyKey, 201, body);
-        }
-        return body;
-      });
-      this.relay.kick();
-      return response;
+      if (!(await acceptInstance(this.dataSource.manager, instance, answer))) throw new QuotaExceeded();
     } catch (error) {
       throw this.translate(error, command, subdomain);
     }
+    this.relay.kick();
+    return body;
   }
 
   private buildInstance(
@@ -90,16 +80,6 @@ export class CreateInstanceUseCase {
       activationCodeSha256: activationCode && sha256Hex(activationCode),
       checkpoint: {},
     } satisfies Partial<Instance>);
-  }
-
-  /** Last statement of the transaction, so the partner row stays locked for as short as possible. */
-  private async takeQuotaSlot(manager: EntityManager, command: CreateInstanceCommand): Promise<void> {
-    const updated = await manager.query<unknown[]>(
-      `UPDATE partners SET live_instances = live_instances + 1
-        WHERE id = $1 AND live_instances < instance_quota RETURNING instance_quota`,
-      [command.partner.id],
-    );
-    if ((updated[0] as unknown[]).length === 0) throw new QuotaExceeded();
   }
 
   private translate(error: unknown, command: CreateInstanceCommand, subdomain: string): unknown {

@@ -1,0 +1,39 @@
+/**
+ * Request bodies, parsed the way FastAPI answers them: JSON only, 64 KiB at most. A body that is
+ * not valid JSON, or not JSON at all, reaches the handler as a marker, so the body pipe can answer
+ * a 422 in the public error shape instead of the framework's default 400/415.
+ */
+import type { FastifyInstance } from 'fastify';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export class MalformedJson {
+  constructor(
+    readonly message: string,
+    readonly position: number,
+  ) {}
+}
+
+export class NotJson {
+  constructor(readonly contentType: string) {}
+}
+
+export function registerBodyParsers(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    /^application\/([\w.+-]+\+)?json$/i,
+    { parseAs: 'string' },
+    (_req, body: string, done) => {
+      if (body.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(body) as unknown);
+      } catch (error) {
+        const message = (error as Error).message;
+        done(null, new MalformedJson(message, Number(/position (\d+)/.exec(message)?.[1] ?? 0)));
+      }
+    },
+  );
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (req, _body, done) => {
+    done(null, new NotJson(String(req.headers['content-type'] ?? '')));
+  });
+}

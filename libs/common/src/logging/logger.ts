@@ -1,0 +1,74 @@
+/**
+ * JSON logs with pino: one logger per process, secrets redacted wherever they appear, and a Nest
+ * LoggerService on top so framework and application logs share the same JSON stream.
+ */
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+
+/** Never written to a log, wherever they appear in a logged object. */
+export const REDACTED_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'headers.cookie',
+  '*.authorization',
+  '*.api_key',
+  '*.apiKey',
+  '*.d360_api_key',
+  '*.token',
+  '*.password',
+  '*.signing_secret',
+  '*.webhook_headers',
+  '*.activation_url',
+  '*.code',
+];
+
+export function createLogger(level: string, name: string): Logger {
+  return pino({
+    name,
+    level,
+    base: { service: name },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}
+
+type Fields = Record<string, unknown>;
+
+/** Nest's logger interface over pino. `logger.log({ ...fields }, 'message')` keeps fields structured. */
+export class PinoNestLogger implements LoggerService {
+  constructor(readonly pino: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  /** Nest passes the context (class name) as the last string argument; objects carry fields. */
+  private write(level: pino.Level, message: unknown, rest: unknown[]): void {
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const fields: Fields = context ? { context } : {};
+    if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
+      const text = typeof rest[0] === 'string' ? (rest.shift() as string) : undefined;
+      this.pino[level]({ ...fields, ...(message as Fields) }, text);
+    } else if (message instanceof Error) {
+      this.pino[level]({ ...fields, err: message }, message.message);
+    } else {
+      if (typeof rest[0] === 'string' && level === 'error') fields.stack = rest.shift();
+      this.pino[level](fields, String(message));
+    }
+  }
+}
