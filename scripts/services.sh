@@ -61,6 +61,12 @@ ensure_redis() {
       || redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save '' --appendonly no >/dev/null
   fi
   wait_port 6379 Redis
+  # The port opens before Redis has loaded its data; it answers LOADING until then.
+  for _ in $(seq 1 60); do
+    [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = PONG ] && return 0
+    sleep 0.5
+  done
+  log "Redis on 127.0.0.1:6379 does not answer PING"; return 1
 }
 
 ensure_postgres
