@@ -1,8 +1,16 @@
-/** The per-tenant inbox instance (seed 002's Integration API): built in the inbox issue. */
-import { createServer } from 'node:http';
+/** The per-tenant inbox instance (seed 002's Integration API), configured by the bootstrap environment. */
+import 'reflect-metadata';
+import { InboxConfigError, loadInboxConfig } from './config/inbox-config';
+import { createInbox } from './create-inbox';
 
-const port = Number(process.env.PORT ?? 8000);
-createServer((_req, res) => {
-  res.writeHead(503, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ detail: 'The inbox instance is not implemented yet' }));
-}).listen(port);
+async function main(): Promise<void> {
+  const config = loadInboxConfig();
+  const app = await createInbox(config);
+  await app.listen(config.PORT, '0.0.0.0');
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof InboxConfigError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`inbox failed to start: ${message}\n`);
+  process.exit(1);
+});

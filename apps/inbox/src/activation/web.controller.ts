@@ -1,0 +1,155 @@
+/**
+ * The instance's own web pages: account activation (`/confirm_account?c=`), session login,
+ * logout and the admin landing page. Forms are CSRF-protected (double-submit cookie).
+ */
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUrlSafe, safeEqual } from '@app/common';
+import { InboxConfig } from '../config/inbox-config';
+import { CSRF_COOKIE, SESSION_COOKIE, readCookie, setCookie } from '../http/cookies';
+import { IdentityService } from '../identity/identity.service';
+import { ActivationService } from './activation.service';
+import { adminPage, errorPage, loginPage, setPasswordPage } from './pages';
+
+type Form = Record<string, string | undefined>;
+const YEAR = 365 * 24 * 3600;
+
+@Controller()
+export class WebController {
+  constructor(
+    private readonly activation: ActivationService,
+    private readonly identity: IdentityService,
+    private readonly config: InboxConfig,
+  ) {}
+
+  @Get('confirm_account')
+  async showActivation(
+    @Query('c') code: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const found = await this.activation.lookup(code);
+    if (found.kind === 'invalid')
+      return this.html(reply, found.status, errorPage(found.title, found.message));
+    if (found.user.role === 'app') {
+      // App users receive their token instead of a form; the link is spent.
+      return reply
+        .status(200)
+        .send({ token: await this.activation.activateApp(found.codeSha256, found.user.id) });
+    }
+    return this.html(reply, 200, setPasswordPage(found.user.username, this.csrf(req, reply)));
+  }
+
+  @Post('confirm_account')
+  async activate(
+    @Query('c') code: string | undefined,
+    @Body() form: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    if (!this.csrfOk(req, form)) return this.csrfFailure(reply);
+    const result = await this.activation.activateWithPassword(
+      code,
+      form?.password1 ?? '',
+      form?.password2 ?? '',
+    );
+    if (result.kind === 'invalid')
+      return this.html(reply, result.status, errorPage(result.title, result.message));
+    if (result.kind === 'rejected') {
+      return this.html(
+        reply,
+        400,
+        setPasswordPage(result.user.username, this.csrf(req, reply), result.errors),
+      );
+    }
+    await this.login(reply, result.user.id);
+    return reply.redirect('/admin/', 302);
+  }
+
+  @Get('login')
+  showLogin(@Query('next') next: string | undefined, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.html(reply, 200, loginPage(this.csrf(req, reply), safeNext(next)));
+  }
+
+  @Post('login')
+  async submitLogin(@Body() form: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    if (!this.csrfOk(req, form)) return this.csrfFailure(reply);
+    const user = await this.identity.checkPassword(form?.username ?? '', form?.password ?? '');
+    const next = safeNext(form?.next);
+    if (!user || user.isConfigurator) {
+      const message = user?.isConfigurator
+        ? 'This service account cannot log in to the web interface.'
+        : 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
+      return this.html(reply, 400, loginPage(this.csrf(req, reply), next, [message]));
+    }
+    await this.login(reply, user.id);
+    return reply.redirect(next, 302);
+  }
+
+  @Post('logout')
+  async logout(@Body() form: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    if (!this.csrfOk(req, form)) return this.csrfFailure(reply);
+    const sessionId = readCookie(req, SESSION_COOKIE);
+    if (sessionId) await this.identity.endSession(sessionId);
+    setCookie(reply, SESSION_COOKIE, '', { maxAgeSeconds: 0, httpOnly: true, secure: this.secure });
+    return reply.redirect('/login/', 302);
+  }
+
+  @Get('admin')
+  async admin(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const sessionId = readCookie(req, SESSION_COOKIE);
+    const user = sessionId ? await this.identity.userForSession(sessionId) : null;
+    if (!user) return reply.redirect('/login/?next=/admin/', 302);
+    const webInbox = this.config.WEB_INBOX_URL ?? `${this.config.PUBLIC_URL}/`;
+    return this.html(reply, 200, adminPage(user.username, user.role, webInbox, this.csrf(req, reply)));
+  }
+
+  private get secure(): boolean {
+    return this.config.PUBLIC_URL.startsWith('https://');
+  }
+
+  private async login(reply: FastifyReply, userId: number): Promise<void> {
+    const sessionId = await this.identity.startSession(userId);
+    setCookie(reply, SESSION_COOKIE, sessionId, {
+      maxAgeSeconds: this.config.SESSION_TTL_SECONDS,
+      httpOnly: true,
+      secure: this.secure,
+    });
+  }
+
+  /** The CSRF token of this browser (set as a cookie when it has none), to embed in a form. */
+  private csrf(req: FastifyRequest, reply: FastifyReply): string {
+    const existing = readCookie(req, CSRF_COOKIE);
+    if (existing && /^[\w-]{32,64}$/.test(existing)) return existing;
+    const token = randomUrlSafe(32);
+    setCookie(reply, CSRF_COOKIE, token, { maxAgeSeconds: YEAR, httpOnly: false, secure: this.secure });
+    return token;
+  }
+
+  private csrfOk(req: FastifyRequest, form: Form | undefined): boolean {
+    const cookie = readCookie(req, CSRF_COOKIE);
+    const field = form?.csrfmiddlewaretoken;
+    return Boolean(cookie && field && safeEqual(cookie, field));
+  }
+
+  private csrfFailure(reply: FastifyReply) {
+    return this.html(
+      reply,
+      403,
+      errorPage('Forbidden', 'CSRF verification failed. Reload the page and submit the form again.'),
+    );
+  }
+
+  private html(reply: FastifyReply, status: number, page: string) {
+    return reply
+      .status(status)
+      .header('Content-Type', 'text/html; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .send(page);
+  }
+}
+
+/** Only same-site relative paths, so the login form cannot be used as an open redirect. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?!\/)[\w\-./?=&%]*$/.test(next) ? next : '/admin/';
+}

@@ -1,0 +1,40 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
+import { Identity1763790000000 } from '../persistence/migrations/1763790000000-identity';
+
+const EXPECTED_MIGRATIONS = [Identity1763790000000.name];
+
+/** `GET /api/v1/status/health(/)`: no auth; 200 when every check passes, 503 otherwise, same shape. */
+@Controller('api/v1/status/health')
+export class HealthController {
+  constructor(private readonly dataSource: DataSource) {}
+
+  @Get()
+  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+    const checks = [await this.database(), await this.migrations()];
+    void reply.status(checks.every((c) => c.is_ok) ? 200 : 503);
+    return checks;
+  }
+
+  private async database() {
+    try {
+      await this.dataSource.query('SELECT 1');
+      return { check_name: 'database', is_ok: true, message: 'reachable' };
+    } catch (error) {
+      return { check_name: 'database', is_ok: false, message: `unreachable: ${(error as Error).message}` };
+    }
+  }
+
+  private async migrations() {
+    try {
+      const rows = await this.dataSource.query<{ name: string }[]>('SELECT name FROM migrations');
+      const missing = EXPECTED_MIGRATIONS.filter((name) => !rows.some((r) => r.name === name));
+      return missing.length
+        ? { check_name: 'migrations', is_ok: false, message: `not applied: ${missing.join(', ')}` }
+        : { check_name: 'migrations', is_ok: true, message: `${rows.length} applied` };
+    } catch (error) {
+      return { check_name: 'migrations', is_ok: false, message: `cannot read: ${(error as Error).message}` };
+    }
+  }
+}

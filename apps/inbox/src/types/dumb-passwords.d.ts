@@ -1,0 +1,3 @@
+declare module 'dumb-passwords' {
+  export function check(password: string): boolean;
+}

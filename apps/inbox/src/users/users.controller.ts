@@ -1,0 +1,106 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { InboxConfig } from '../config/inbox-config';
+import { DrfError } from '../http/drf-exception.filter';
+import { AdminOnly, ApiAuthGuard, CurrentUser } from '../identity/api-auth.guard';
+import { verifyPassword } from '../identity/password-hasher';
+import { InboxUser } from '../persistence/entities';
+import { GROUPS, presentUser } from './user.presenter';
+import { UserInput, UsersService } from './users.service';
+
+function page(query: Record<string, string | undefined>, basePath: string, publicUrl: string, count: number) {
+  const limit = Math.min(Math.max(Number(query.limit ?? 100) || 100, 1), 1000);
+  const offset = Math.max(Number(query.offset ?? 0) || 0, 0);
+  const link = (o: number) => `${publicUrl}${basePath}?limit=${limit}${o > 0 ? `&offset=${o}` : ''}`;
+  return {
+    limit,
+    offset,
+    next: offset + limit < count ? link(offset + limit) : null,
+    previous: offset > 0 ? link(Math.max(0, offset - limit)) : null,
+  };
+}
+
+@UseGuards(ApiAuthGuard)
+@Controller('api/v1')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly config: InboxConfig,
+  ) {}
+
+  @Get('users/current')
+  current(@CurrentUser() user: InboxUser) {
+    return presentUser(this.config.PUBLIC_URL, user);
+  }
+
+  @Get('users')
+  @AdminOnly()
+  async list(@Query() query: Record<string, string | undefined>) {
+    const first = page(query, '/api/v1/users/', this.config.PUBLIC_URL, 0);
+    const [users, count] = await this.users.list(first.limit, first.offset);
+    const { next, previous } = page(query, '/api/v1/users/', this.config.PUBLIC_URL, count);
+    return { count, next, previous, results: users.map((u) => presentUser(this.config.PUBLIC_URL, u)) };
+  }
+
+  /** The answer carries `activation_url` this once; only its hash is stored. */
+  @Post('users')
+  @AdminOnly()
+  async create(@Body() body: UserInput) {
+    const { user, activationUrl } = await this.users.create(body ?? {});
+    return { ...presentUser(this.config.PUBLIC_URL, user), activation_url: activationUrl };
+  }
+
+  @Post('users/password/change')
+  @HttpCode(200)
+  async changeOwnPassword(
+    @CurrentUser() user: InboxUser,
+    @Body() body: { current_password?: unknown; new_password?: unknown },
+  ) {
+    const errors: Record<string, string[]> = {};
+    if (typeof body?.current_password !== 'string') errors.current_password = ['This field is required.'];
+    if (typeof body?.new_password !== 'string') errors.new_password = ['This field is required.'];
+    if (Object.keys(errors).length) throw new DrfError(400, errors);
+    if (!(await verifyPassword(body.current_password as string, user.passwordHash))) {
+      throw new DrfError(400, {
+        current_password: ['Your old password was entered incorrectly. Please enter it again.'],
+      });
+    }
+    await this.users.setPassword(user, body.new_password as string, 'new_password');
+    return {};
+  }
+
+  @Post('users/:id/password/change')
+  @HttpCode(200)
+  @AdminOnly()
+  async changePassword(@Param('id') id: string, @Body() body: { password?: unknown }) {
+    if (typeof body?.password !== 'string')
+      throw new DrfError(400, { password: ['This field is required.'] });
+    await this.users.setPassword(await this.users.get(Number(id)), body.password, 'password');
+    return {};
+  }
+
+  @Get('users/:id')
+  async get(@CurrentUser() actor: InboxUser, @Param('id') id: string) {
+    if (actor.role !== 'admin' && actor.id !== Number(id)) throw new DrfError(404, 'Not found.');
+    return presentUser(this.config.PUBLIC_URL, await this.users.get(Number(id)));
+  }
+
+  @Put('users/:id')
+  async replace(@CurrentUser() actor: InboxUser, @Param('id') id: string, @Body() body: UserInput) {
+    return presentUser(this.config.PUBLIC_URL, await this.users.update(actor, Number(id), body ?? {}, false));
+  }
+
+  @Patch('users/:id')
+  async patch(@CurrentUser() actor: InboxUser, @Param('id') id: string, @Body() body: UserInput) {
+    return presentUser(this.config.PUBLIC_URL, await this.users.update(actor, Number(id), body ?? {}, true));
+  }
+
+  @Get('groups')
+  groups() {
+    return {
+      count: GROUPS.length,
+      next: null,
+      previous: null,
+      results: GROUPS.map(({ id, name }) => ({ id, name })),
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { sha256Hex } from '@app/common';
+import { InboxConfig, loadInboxConfig } from '../../apps/inbox/src/config/inbox-config';
+import { createInbox } from '../../apps/inbox/src/create-inbox';
+
+const SERVER = 'postgres://postgres@127.0.0.1:5432';
+
+/** A fresh tenant database for one test file (dropped by dropTenantDatabase). */
+export async function createTenantDatabase(): Promise<string> {
+  const name = `inbox_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new Client({ connectionString: `${SERVER}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return `${SERVER}/${name}`;
+}
+
+export async function dropTenantDatabase(url: string): Promise<void> {
+  const admin = new Client({ connectionString: `${SERVER}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
+  await admin.end();
+}
+
+export interface TenantSecrets {
+  activationCode: string;
+  configuratorToken: string;
+}
+
+/** The bootstrap environment the control plane would pass, with plaintexts kept for the test. */
+export function bootstrapEnv(
+  databaseUrl: string,
+  overrides: Record<string, string> = {},
+): { env: Record<string, string>; secrets: TenantSecrets } {
+  const secrets = {
+    activationCode: randomUUID(),
+    configuratorToken: randomUUID().replace(/-/g, '') + '01234567',
+  };
+  const env = {
+    PORT: '0',
+    INSTANCE_ID: randomUUID().replace(/-/g, ''),
+    PUBLIC_URL: 'http://tenant.localhost:8080',
+    DATABASE_URL: databaseUrl,
+    MAX_NUMBER_OF_SEATS: '3',
+    WABA_API_KEY: 'sandbox-waba-key',
+    SECRET_KEY: randomUUID() + randomUUID(),
+    ADMIN_USERNAME: 'owner@example.com',
+    ADMIN_EMAIL: 'owner@example.com',
+    ADMIN_ACTIVATION_CODE_SHA256: sha256Hex(secrets.activationCode),
+    CONFIGURATOR_USER_NAME: 'service_account',
+    CONFIGURATOR_TOKEN_SHA256: sha256Hex(secrets.configuratorToken),
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  };
+  return { env, secrets };
+}
+
+export async function startInbox(
+  env: Record<string, string>,
+): Promise<{ app: NestFastifyApplication; url: string; config: InboxConfig }> {
+  const config = loadInboxConfig(env);
+  const app = await createInbox(config);
+  await app.listen(Number(env.PORT ?? 0), '127.0.0.1');
+  return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), config };
+}
