@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
 import { runTs } from '../support/processes';
 import { bootstrapEnv, createTenantDatabase, dropTenantDatabase, startInbox } from '../support/inbox-harness';
 
@@ -57,7 +57,7 @@ describe('inbox instance boot', () => {
       .send({ first_name: 'Olivia' })
       .expect(200);
     const before = await first.app
-      .get(DataSource)
+      .get(InboxDb)
       .query('SELECT id, username, password_hash, first_name FROM users ORDER BY id');
     await first.app.close();
 
@@ -65,13 +65,13 @@ describe('inbox instance boot', () => {
     const second = await startInbox({ ...env, CONFIGURATOR_TOKEN_SHA256: 'f'.repeat(64) });
     try {
       const after = await second.app
-        .get(DataSource)
+        .get(InboxDb)
         .query('SELECT id, username, password_hash, first_name FROM users ORDER BY id');
       expect(after).toEqual(before);
       expect(
         (await request(second.app.getHttpServer()).get('/api/v1/users/current/').set(asConfigurator)).status,
       ).toBe(200);
-      const codes = await second.app.get(DataSource).query('SELECT count(*)::int AS n FROM activation_codes');
+      const codes = await second.app.get(InboxDb).query('SELECT count(*)::int AS n FROM activation_codes');
       expect(codes[0].n).toBe(1);
     } finally {
       await second.app.close();
@@ -86,9 +86,9 @@ describe('inbox instance boot', () => {
       for (const replica of [a, b]) {
         expect((await request(replica.app.getHttpServer()).get('/api/v1/status/health/')).status).toBe(200);
       }
-      const users = await a.app.get(DataSource).query('SELECT username FROM users ORDER BY id');
+      const users = await a.app.get(InboxDb).query('SELECT username FROM users ORDER BY id');
       expect(users).toEqual([{ username: 'owner@example.com' }, { username: 'service_account' }]);
-      const migrations = await a.app.get(DataSource).query('SELECT count(*)::int AS n FROM migrations');
+      const migrations = await a.app.get(InboxDb).query('SELECT count(*)::int AS n FROM migrations');
       expect(migrations[0].n).toBe(1);
     } finally {
       await a.app.close();

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
 import {
   TenantSecrets,
   bootstrapEnv,
@@ -66,7 +66,7 @@ describe('inbox instance: health, tokens, users, seats', () => {
   });
 
   it("stores tokens only hashed (the configurator's is never stored in clear)", async () => {
-    const rows = await inbox.app.get(DataSource).query('SELECT key_sha256, key_enc FROM auth_tokens');
+    const rows = await inbox.app.get(InboxDb).query('SELECT key_sha256, key_enc FROM auth_tokens');
     expect(JSON.stringify(rows)).not.toContain(secrets.configuratorToken);
   });
 
@@ -127,9 +127,7 @@ describe('inbox instance: health, tokens, users, seats', () => {
       .send({ password: 'Blue-Kettle-42' })
       .expect(200);
     const code = new URL(created.body.activation_url).searchParams.get('c');
-    await inbox.app
-      .get(DataSource)
-      .query(`UPDATE users SET is_active = true WHERE id = $1`, [created.body.id]);
+    await inbox.app.get(InboxDb).query(`UPDATE users SET is_active = true WHERE id = $1`, [created.body.id]);
     const json = await http()
       .post('/api/v1/auth/token/')
       .send({ username: 'agent1', password: 'Blue-Kettle-42' });
@@ -155,7 +153,7 @@ describe('inbox instance: health, tokens, users, seats', () => {
       password: ['This field is required.'],
     });
     const stored = await inbox.app
-      .get(DataSource)
+      .get(InboxDb)
       .query(`SELECT key_sha256, key_enc FROM auth_tokens WHERE user_id = $1`, [created.body.id]);
     expect(JSON.stringify(stored)).not.toContain(json.body.token);
   });

@@ -1,7 +1,8 @@
 /** One tenant's inbox instance: the identity core of seed 002's Integration API. */
 import { DynamicModule, Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { SecretBox, sha256Hex } from '@app/common';
+import { sha256Hex } from '@app/common/crypto/hashing';
+import { SecretBox } from '@app/common/crypto/secret-box';
+import { InboxDb } from './persistence/inbox-db';
 import { ActivationService } from './activation/activation.service';
 import { WebController } from './activation/web.controller';
 import { InboxConfig } from './config/inbox-config';
@@ -14,13 +15,13 @@ import { UsersService } from './users/users.service';
 
 @Module({})
 export class InboxModule {
-  static with(config: InboxConfig, dataSource: DataSource): DynamicModule {
+  static with(config: InboxConfig, db: InboxDb): DynamicModule {
     return {
       module: InboxModule,
       controllers: [HealthController, AuthTokenController, UsersController, WebController],
       providers: [
         { provide: InboxConfig, useValue: config },
-        { provide: DataSource, useValue: dataSource },
+        { provide: InboxDb, useValue: db },
         // Tokens are kept encrypted with a key derived from the instance's SECRET_KEY.
         {
           provide: SecretBox,

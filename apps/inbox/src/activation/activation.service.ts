@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { sha256Hex } from '@app/common';
+import { sha256Hex } from '@app/common/crypto/hashing';
 import { hashPassword } from '../identity/password-hasher';
 import { passwordProblems } from '../identity/password-validators';
 import { IdentityService } from '../identity/identity.service';
-import { ActivationCode, InboxUser } from '../persistence/entities';
+import { InboxUser, USER_COLUMNS, UserRow, toUser } from '../persistence/entities';
+import { InboxDb } from '../persistence/inbox-db';
 
 export type Invalid = { kind: 'invalid'; status: number; title: string; message: string };
 type Found = { kind: 'found'; codeSha256: string; user: InboxUser };
@@ -29,36 +29,39 @@ const EXPIRED: Invalid = {
   message: 'This activation link has expired. Ask your administrator for a new one.',
 };
 
+/** Spends a code once: the UPDATE only matches an unused, unexpired code. */
+const SPEND = `UPDATE activation_codes SET used_at = now() WHERE code_sha256 = $1 AND used_at IS NULL AND expires_at > now()`;
+
 /** Single-use, expiring activation codes (stored as SHA-256). */
 @Injectable()
 export class ActivationService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: InboxDb,
     private readonly identity: IdentityService,
   ) {}
 
   async lookup(code: string | undefined): Promise<Found | Invalid> {
     if (!code || code.length > 200) return INVALID;
     const codeSha256 = sha256Hex(code);
-    const row = await this.dataSource.getRepository(ActivationCode).findOneBy({ codeSha256 });
+    const [row] = await this.db.query<UserRow & { used: boolean; expired: boolean }>(
+      `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}, a.used_at IS NOT NULL AS used, a.expires_at <= now() AS expired
+         FROM activation_codes a JOIN users u ON u.id = a.user_id WHERE a.code_sha256 = $1`,
+      [codeSha256],
+    );
     if (!row) return INVALID;
-    if (row.usedAt) return USED;
-    if (row.expiresAt.getTime() <= Date.now()) return EXPIRED;
-    const user = await this.dataSource.getRepository(InboxUser).findOneBy({ id: row.userId });
-    return user ? { kind: 'found', codeSha256, user } : INVALID;
+    if (row.used) return USED;
+    if (row.expired) return EXPIRED;
+    return { kind: 'found', codeSha256, user: toUser(row) };
   }
 
   /** For role `app`: activates, spends the code, answers the token. */
-  async activateApp(codeSha256: string, userId: number): Promise<string> {
-    await this.dataSource.transaction(async (manager) => {
-      const spent = await manager.query<[unknown[], number]>(
-        `UPDATE activation_codes SET used_at = now() WHERE code_sha256 = $1 AND used_at IS NULL`,
-        [codeSha256],
-      );
-      if (spent[1] !== 1) throw new Error('activation code spent concurrently');
-      await manager.update(InboxUser, { id: userId }, { isActive: true });
+  async activateApp(codeSha256: string, userId: number): Promise<string | Invalid> {
+    const spent = await this.db.transaction(async (tx) => {
+      if ((await tx.query(SPEND, [codeSha256])).rowCount !== 1) return false;
+      await tx.query(`UPDATE users SET is_active = true, updated_at = now() WHERE id = $1`, [userId]);
+      return true;
     });
-    return this.identity.tokenFor(userId);
+    return spent ? this.identity.tokenFor(userId) : USED;
   }
 
   /** Sets the password and spends the code atomically; a second submit of the same link finds it used. */
@@ -74,16 +77,15 @@ export class ActivationService {
     const errors =
       password1 !== password2
         ? ["The two password fields didn't match."]
-        : passwordProblems(password1, found.user);
+        : await passwordProblems(password1, found.user);
     if (errors.length) return { kind: 'rejected', user: found.user, errors };
     const passwordHash = await hashPassword(password1);
-    const spent = await this.dataSource.transaction(async (manager) => {
-      const [, count] = await manager.query<[unknown[], number]>(
-        `UPDATE activation_codes SET used_at = now() WHERE code_sha256 = $1 AND used_at IS NULL AND expires_at > now()`,
-        [found.codeSha256],
+    const spent = await this.db.transaction(async (tx) => {
+      if ((await tx.query(SPEND, [found.codeSha256])).rowCount !== 1) return false;
+      await tx.query(
+        `UPDATE users SET password_hash = $2, is_active = true, updated_at = now() WHERE id = $1`,
+        [found.user.id, passwordHash],
       );
-      if (count !== 1) return false;
-      await manager.update(InboxUser, { id: found.user.id }, { passwordHash, isActive: true });
       return true;
     });
     return spent ? { kind: 'activated', user: { ...found.user, isActive: true } } : USED;

@@ -4,7 +4,7 @@
  */
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomUrlSafe, safeEqual } from '@app/common';
+import { randomUrlSafe, safeEqual } from '@app/common/crypto/hashing';
 import { InboxConfig } from '../config/inbox-config';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie, setCookie } from '../http/cookies';
 import { IdentityService } from '../identity/identity.service';
@@ -33,9 +33,10 @@ export class WebController {
       return this.html(reply, found.status, errorPage(found.title, found.message));
     if (found.user.role === 'app') {
       // App users receive their token instead of a form; the link is spent.
-      return reply
-        .status(200)
-        .send({ token: await this.activation.activateApp(found.codeSha256, found.user.id) });
+      const token = await this.activation.activateApp(found.codeSha256, found.user.id);
+      if (typeof token !== 'string')
+        return this.html(reply, token.status, errorPage(token.title, token.message));
+      return reply.status(200).send({ token });
     }
     return this.html(reply, 200, setPasswordPage(found.user.username, this.csrf(req, reply)));
   }

@@ -1,14 +1,14 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
-import { Identity1763790000000 } from '../persistence/migrations/1763790000000-identity';
+import { InboxDb } from '../persistence/inbox-db';
+import { MIGRATIONS } from '../persistence/migrations';
 
-const EXPECTED_MIGRATIONS = [Identity1763790000000.name];
+const EXPECTED_MIGRATIONS = MIGRATIONS.map((m) => m.name);
 
 /** `GET /api/v1/status/health(/)`: no auth; 200 when every check passes, 503 otherwise, same shape. */
 @Controller('api/v1/status/health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly db: InboxDb) {}
 
   @Get()
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
@@ -19,7 +19,7 @@ export class HealthController {
 
   private async database() {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.db.query('SELECT 1');
       return { check_name: 'database', is_ok: true, message: 'reachable' };
     } catch (error) {
       return { check_name: 'database', is_ok: false, message: `unreachable: ${(error as Error).message}` };
@@ -28,7 +28,7 @@ export class HealthController {
 
   private async migrations() {
     try {
-      const rows = await this.dataSource.query<{ name: string }[]>('SELECT name FROM migrations');
+      const rows = await this.db.query<{ name: string }>('SELECT name FROM migrations');
       const missing = EXPECTED_MIGRATIONS.filter((name) => !rows.some((r) => r.name === name));
       return missing.length
         ? { check_name: 'migrations', is_ok: false, message: `not applied: ${missing.join(', ')}` }

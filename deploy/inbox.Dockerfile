@@ -1,0 +1,25 @@
+# The per-tenant inbox instance. Multi-stage: build with dev dependencies, run with production
+# dependencies only, as an unprivileged user, on a read-only-friendly layout.
+# Build from the repository root:  docker build -f deploy/inbox.Dockerfile -t partner-platform/inbox .
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY apps ./apps
+COPY libs ./libs
+RUN npx nest build inbox && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    PORT=8000 \
+    NODE_OPTIONS="--max-semi-space-size=1"
+WORKDIR /app
+COPY --from=build --chown=node:node /src/node_modules ./node_modules
+COPY --from=build --chown=node:node /src/dist/apps/inbox ./dist/apps/inbox
+COPY --from=build --chown=node:node /src/package.json ./
+USER node
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s \
+  CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/api/v1/status/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "dist/apps/inbox/main.js"]
