@@ -24,6 +24,25 @@ export class PlatformConfig {
   @IsIn(['local', 'kubernetes']) RUNTIME_DRIVER: 'local' | 'kubernetes' = 'local';
   @IsIn(['sandbox', '360dialog']) WABA_PROVIDER: 'sandbox' | '360dialog' = 'sandbox';
 
+  /** 360dialog partner API (WABA_PROVIDER=360dialog). */
+  @ValidateIf((c: PlatformConfig) => c.WABA_PROVIDER === '360dialog')
+  @Matches(URL_WITH_SCHEME('https?'), {
+    message: 'must be an http(s) URL; required when WABA_PROVIDER=360dialog',
+  })
+  D360_HUB_URL?: string;
+  @ValidateIf((c: PlatformConfig) => c.WABA_PROVIDER === '360dialog')
+  @Matches(/^[\w-]{1,64}$/, {
+    message: 'must be your 360dialog partner id; required when WABA_PROVIDER=360dialog',
+  })
+  D360_PARTNER_ID?: string;
+  @ValidateIf((c: PlatformConfig) => c.WABA_PROVIDER === '360dialog')
+  @IsString({ message: 'must be set when WABA_PROVIDER=360dialog' })
+  D360_PARTNER_API_KEY?: string;
+  /** Header that carries D360_PARTNER_API_KEY. */
+  @Matches(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'must be an HTTP header name' }) D360_API_KEY_HEADER =
+    'x-api-key';
+  @IsInt() @Min(100) @Max(120_000) PROVIDER_TIMEOUT_MS = 10_000;
+
   /** Instance URLs are {PUBLIC_SCHEME}://{subdomain}.{BASE_DOMAIN} */
   @Matches(/^[a-z0-9.-]+(:\d{1,5})?$/, { message: 'must be a host name, optionally with :port' })
   BASE_DOMAIN = 'localhost:8080';
@@ -68,6 +87,7 @@ export class PlatformConfig {
 
 /** Secret variables: never printed, not even in validation errors. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'D360_PARTNER_API_KEY',
   'SECRETS_ENCRYPTION_KEY',
   'DATABASE_URL',
   'TENANT_DATABASE_ADMIN_URL',

@@ -8,6 +8,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables without a default, so not among the schema object's own keys. */
+const OPTIONAL_VARIABLES = [
+  'TENANT_DATABASE_ADMIN_URL',
+  'SMTP_URL',
+  'SECRETS_ENCRYPTION_KEY',
+  'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+  'D360_HUB_URL',
+  'D360_PARTNER_ID',
+  'D360_PARTNER_API_KEY',
+];
+
 const BOOLEAN_WORDS: Record<string, boolean> = {
   true: true,
   '1': true,
@@ -41,13 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
   const config = new PlatformConfig();
   const problems: string[] = [];
   const target = config as unknown as Record<string, unknown>;
-  const known = new Set([
-    ...Object.keys(config),
-    'TENANT_DATABASE_ADMIN_URL',
-    'SMTP_URL',
-    'SECRETS_ENCRYPTION_KEY',
-    'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
-  ]);
+  const known = new Set([...Object.keys(config), ...OPTIONAL_VARIABLES]);
   for (const name of known) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
