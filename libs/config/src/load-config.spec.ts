@@ -59,13 +59,19 @@ describe('loadConfig', () => {
 
 describe('loadConfig for the 360dialog provider', () => {
   it('requires the partner API settings when WABA_PROVIDER=360dialog, and reads them', () => {
-    expect(() => loadConfig({ WABA_PROVIDER: '360dialog' })).toThrow(/D360_HUB_URL[\s\S]*D360_PARTNER_ID[\s\S]*D360_PARTNER_API_KEY/);
+    expect(() => loadConfig({ WABA_PROVIDER: '360dialog' })).toThrow(
+      /D360_HUB_URL[\s\S]*D360_PARTNER_ID[\s\S]*D360_PARTNER_API_KEY/,
+    );
     const config = loadConfig({
       WABA_PROVIDER: '360dialog',
       D360_HUB_URL: 'https://hub.360dialog.io/api/v2',
       D360_PARTNER_ID: 'abc123',
       D360_PARTNER_API_KEY: 'secret-partner-key',
     });
-    expect(config).toMatchObject({ D360_HUB_URL: 'https://hub.360dialog.io/api/v2', D360_PARTNER_ID: 'abc123', D360_API_KEY_HEADER: 'x-api-key' });
+    expect(config).toMatchObject({
+      D360_HUB_URL: 'https://hub.360dialog.io/api/v2',
+      D360_PARTNER_ID: 'abc123',
+      D360_API_KEY_HEADER: 'x-api-key',
+    });
   });
 });

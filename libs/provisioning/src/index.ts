@@ -4,3 +4,7 @@ export * from './credentials/waba-credentials';
 export * from './credentials/sandbox-credentials.provider';
 export * from './credentials/dialog360-credentials.provider';
 export * from './credentials/credentials-provider.factory';
+export * from './health-wait';
+export * from './runtime/runtime-driver';
+export * from './runtime/local-runtime';
+export * from './runtime/local-gateway';

@@ -1,0 +1,38 @@
+import { TransientStepError } from './step-errors';
+
+export interface HealthWaitOptions {
+  /** Give up (instance `failed`) after this long. */
+  deadlineMs: number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/**
+ * Polls an instance's health check with exponential backoff until it answers 200, or throws a
+ * TransientStepError naming the last answer once the deadline has passed.
+ */
+export async function waitUntilHealthy(url: string, options: HealthWaitOptions): Promise<number> {
+  const started = Date.now();
+  let delay = options.initialDelayMs ?? 50;
+  let last = 'no answer yet';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url, {
+        signal: AbortSignal.timeout(options.requestTimeoutMs ?? 2000),
+        redirect: 'manual',
+      });
+      if (response.status === 200) return attempt;
+      last = `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (Date.now() - started + delay > options.deadlineMs) {
+      throw new TransientStepError(
+        `not healthy after ${Math.round((Date.now() - started) / 1000)} s (${attempt} checks); last answer: ${last}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, options.maxDelayMs ?? 2000);
+  }
+}

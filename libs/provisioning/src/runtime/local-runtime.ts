@@ -1,0 +1,163 @@
+/**
+ * The local runtime: each instance is the built inbox app (`dist/apps/inbox/main.js`) in a
+ * detached child process on a free loopback port, so instances outlive a worker crash the way pods
+ * do. A state file per instance (`<state dir>/instances/<id>.json`: pid, port, subdomain, a hash
+ * of the environment; never the environment itself, which holds secrets) lets a restarted worker
+ * adopt running instances, and lets the gateway route by subdomain.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { InstanceSpec, RuntimeDriver, RuntimeStatus } from './runtime-driver';
+
+export interface LocalInstanceRecord {
+  instanceId: string;
+  subdomain: string;
+  pid: number;
+  port: number;
+  envSha256: string;
+  startedAt: string;
+}
+
+const envHash = (env: Record<string, string>) =>
+  createHash('sha256')
+    .update(JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b))))
+    .digest('hex');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export class LocalRuntime implements RuntimeDriver {
+  readonly name = 'local';
+  private readonly dir: string;
+
+  constructor(
+    stateDir: string,
+    private readonly entry = resolve('dist/apps/inbox/main.js'),
+    private readonly nodeOptions = '--max-semi-space-size=1',
+  ) {
+    this.dir = join(stateDir, 'instances');
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  async deploy(spec: InstanceSpec): Promise<RuntimeStatus> {
+    if (!existsSync(this.entry)) throw new Error(`inbox build not found at ${this.entry}: run npm run build`);
+    const record = this.read(spec.instanceId);
+    const hash = envHash(spec.env);
+    if (record && this.alive(record)) {
+      if (record.envSha256 === hash) return this.running(record); // adopt: nothing to do
+      await this.stop(record);
+    }
+    const port = record?.port && !(await this.portTaken(record.port)) ? record.port : await freePort();
+    const log = openSync(join(this.dir, `${spec.instanceId}.log`), 'a');
+    const child = spawn(process.execPath, [this.entry], {
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: this.nodeOptions, ...spec.env, PORT: String(port) },
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    child.unref();
+    if (!child.pid) throw new Error('could not start the inbox process');
+    const next: LocalInstanceRecord = {
+      instanceId: spec.instanceId,
+      subdomain: spec.subdomain,
+      pid: child.pid,
+      port,
+      envSha256: hash,
+      startedAt: new Date().toISOString(),
+    };
+    this.write(next);
+    return this.running(next);
+  }
+
+  status(instanceId: string): Promise<RuntimeStatus> {
+    const record = this.read(instanceId);
+    if (!record) return Promise.resolve({ state: 'missing' });
+    if (!this.alive(record))
+      return Promise.resolve({ state: 'stopped', detail: `process ${record.pid} is not running` });
+    return Promise.resolve(this.running(record));
+  }
+
+  async teardown(instanceId: string): Promise<void> {
+    const record = this.read(instanceId);
+    if (record && this.alive(record)) await this.stop(record);
+    rmSync(join(this.dir, `${instanceId}.json`), { force: true });
+    rmSync(join(this.dir, `${instanceId}.log`), { force: true });
+  }
+
+  /** Every instance this runtime knows of (running or not). */
+  list(): LocalInstanceRecord[] {
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => this.read(f.slice(0, -'.json'.length)))
+      .filter((r): r is LocalInstanceRecord => r !== undefined);
+  }
+
+  private running(record: LocalInstanceRecord): RuntimeStatus {
+    return { state: 'running', internalUrl: `http://127.0.0.1:${record.port}` };
+  }
+
+  /** Alive and really ours: a recycled pid running something else does not count. */
+  private alive(record: LocalInstanceRecord): boolean {
+    try {
+      process.kill(record.pid, 0);
+      const cmdline = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8');
+      return (
+        cmdline.includes(this.entry) && !readFileSync(`/proc/${record.pid}/stat`, 'utf8').includes(') Z ')
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  private async stop(record: LocalInstanceRecord): Promise<void> {
+    try {
+      process.kill(record.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    for (let waited = 0; waited < 5000 && this.alive(record); waited += 50)
+      await new Promise((r) => setTimeout(r, 50));
+    if (this.alive(record)) process.kill(record.pid, 'SIGKILL');
+  }
+
+  private async portTaken(port: number): Promise<boolean> {
+    const server = createServer();
+    return new Promise((resolvePort) => {
+      server.once('error', () => resolvePort(true));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(false)));
+    });
+  }
+
+  private read(instanceId: string): LocalInstanceRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, `${instanceId}.json`), 'utf8')) as LocalInstanceRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Written to a temporary file and renamed: a crash never leaves half a record. */
+  private write(record: LocalInstanceRecord): void {
+    const file = join(this.dir, `${record.instanceId}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Where instances run. `local` (child processes on this machine) is the embedded default;
+ * `kubernetes` comes with the Kubernetes issue. Every call is idempotent: deploy of a running,
+ * unchanged instance changes nothing; teardown of a missing one succeeds.
+ */
+export interface InstanceSpec {
+  instanceId: string;
+  subdomain: string;
+  /** The bootstrap environment (DESIGN.md) except PORT, which the runtime chooses. Holds secrets. */
+  env: Record<string, string>;
+}
+
+export interface RuntimeStatus {
+  state: 'running' | 'stopped' | 'missing';
+  /** Where the control plane reaches the instance from inside (for the health check). */
+  internalUrl?: string;
+  detail?: string;
+}
+
+export interface RuntimeDriver {
+  readonly name: string;
+  deploy(spec: InstanceSpec): Promise<RuntimeStatus>;
+  status(instanceId: string): Promise<RuntimeStatus>;
+  teardown(instanceId: string): Promise<void>;
+}

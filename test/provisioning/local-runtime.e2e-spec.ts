@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AddressInfo } from 'node:net';
+import { LocalRuntime, TransientStepError, createLocalGateway, waitUntilHealthy } from '@app/provisioning';
+import { bootstrapEnv, createTenantDatabase, dropTenantDatabase } from '../support/inbox-harness';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** GET through the gateway with a chosen Host header (Node cannot resolve *.localhost itself). */
+const viaGateway = (port: number, host: string, path: string) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+describe('local runtime and gateway (real inbox processes)', () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'pp-runtime-'));
+  let databaseUrl: string;
+  let env: Record<string, string>;
+  const instanceId = 'abcdef0123456789abcdef0123456789';
+
+  beforeAll(async () => {
+    databaseUrl = await createTenantDatabase();
+    ({ env } = bootstrapEnv(databaseUrl, { INSTANCE_ID: instanceId }));
+    delete env.PORT;
+  });
+  afterAll(async () => {
+    await new LocalRuntime(stateDir).teardown(instanceId);
+    await dropTenantDatabase(databaseUrl);
+  });
+
+  it('deploys the inbox as a process that becomes healthy, and a repeated deploy changes nothing', async () => {
+    const runtime = new LocalRuntime(stateDir);
+    const deployed = await runtime.deploy({ instanceId, subdomain: 'acme', env });
+    expect(deployed.state).toBe('running');
+    expect(
+      await waitUntilHealthy(`${deployed.internalUrl}/api/v1/status/health`, { deadlineMs: 15_000 }),
+    ).toBeGreaterThanOrEqual(1);
+    const pid = runtime.list()[0].pid;
+    expect(await runtime.deploy({ instanceId, subdomain: 'acme', env })).toEqual(deployed);
+    expect(runtime.list()[0].pid).toBe(pid);
+    const record = readFileSync(join(stateDir, 'instances', `${instanceId}.json`), 'utf8');
+    expect(record).not.toContain(env.SECRET_KEY);
+    expect(record).not.toContain(env.DATABASE_URL);
+  });
+
+  it('lets a restarted worker adopt the running instance (a new runtime object sees the same process)', async () => {
+    const restarted = new LocalRuntime(stateDir);
+    const before = restarted.list()[0].pid;
+    expect((await restarted.status(instanceId)).state).toBe('running');
+    await restarted.deploy({ instanceId, subdomain: 'acme', env });
+    expect(restarted.list()[0].pid).toBe(before);
+  });
+
+  it('routes {subdomain}.localhost:{port} through the gateway, 404 for an unknown subdomain', async () => {
+    const gateway = createLocalGateway(new LocalRuntime(stateDir), 'localhost:8080');
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    const port = (gateway.address() as AddressInfo).port;
+    try {
+      const health = await viaGateway(port, 'acme.localhost:8080', '/api/v1/status/health');
+      expect(health.status).toBe(200);
+      expect(JSON.parse(health.body)[0]).toMatchObject({ check_name: 'database', is_ok: true });
+      const unknown = await viaGateway(port, 'nobody.localhost:8080', '/api/v1/status/health');
+      expect(unknown.status).toBe(404);
+      expect(JSON.parse(unknown.body)).toEqual({ detail: 'No instance serves nobody.localhost:8080' });
+    } finally {
+      await new Promise((r) => gateway.close(r));
+    }
+  });
+
+  it('restarts an instance whose process died (kill -9), and redeploys one whose environment changed', async () => {
+    const runtime = new LocalRuntime(stateDir);
+    const killed = runtime.list()[0].pid;
+    process.kill(killed, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await runtime.status(instanceId)).state).toBe('stopped');
+    const again = await runtime.deploy({ instanceId, subdomain: 'acme', env });
+    const restartedPid = runtime.list()[0].pid;
+    expect(restartedPid).not.toBe(killed);
+    await waitUntilHealthy(`${again.internalUrl}/api/v1/status/health`, { deadlineMs: 15_000 });
+    await runtime.deploy({ instanceId, subdomain: 'acme', env: { ...env, MAX_NUMBER_OF_SEATS: '9' } });
+    expect(runtime.list()[0].pid).not.toBe(restartedPid);
+    expect(isAlive(restartedPid)).toBe(false);
+  });
+
+  it('tears down: the process stops and the record goes; tearing down again is fine', async () => {
+    const runtime = new LocalRuntime(stateDir);
+    const pid = runtime.list()[0].pid;
+    await runtime.teardown(instanceId);
+    expect(isAlive(pid)).toBe(false);
+    expect(await runtime.status(instanceId)).toEqual({ state: 'missing' });
+    await expect(runtime.teardown(instanceId)).resolves.toBeUndefined();
+  });
+
+  it('gives up waiting for health at the deadline with the last answer', async () => {
+    const error = await waitUntilHealthy('http://127.0.0.1:1/api/v1/status/health', {
+      deadlineMs: 300,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientStepError);
+    expect((error as Error).message).toMatch(/^not healthy after 0 s \(\d+ checks\); last answer: /);
+  });
+});
