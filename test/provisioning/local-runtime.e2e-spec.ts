@@ -6,10 +6,10 @@ import { AddressInfo } from 'node:net';
 import { LocalRuntime, TransientStepError, createLocalGateway, waitUntilHealthy } from '@app/provisioning';
 import { bootstrapEnv, createTenantDatabase, dropTenantDatabase } from '../support/inbox-harness';
 
+/** Running, and not a zombie waiting for its parent (the test process) to reap it. */
 const isAlive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
   } catch {
     return false;
   }
