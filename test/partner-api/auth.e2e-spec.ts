@@ -1,9 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '@app/config';
-import { SecretBox, resolveSecretsKey } from '@app/common';
 import { PartnerAdminService } from '@app/domain';
-import { TestPartner, createTestPartner, startApi } from '../support/api-harness';
+import { TestPartner, createTestPartner, partnerAdmin, startApi } from '../support/api-harness';
 
 describe('API key authentication', () => {
   let api: Awaited<ReturnType<typeof startApi>>;
@@ -14,10 +12,7 @@ describe('API key authentication', () => {
     api = await startApi();
     const dataSource = api.app.get(DataSource);
     partner = await createTestPartner(dataSource);
-    admin = new PartnerAdminService(dataSource, new SecretBox(resolveSecretsKey(loadConfig())), {
-      instanceQuota: 1,
-      maxSeats: 1,
-    });
+    admin = partnerAdmin(dataSource);
   });
   afterAll(() => api.close());
 

@@ -4,7 +4,13 @@ import { DataSource } from 'typeorm';
 import { JobPublisher, OutboxRelay } from '@app/queue';
 import { OutboxMessage } from '@app/domain';
 import { TcpProxy } from '../support/tcp-proxy';
-import { TestPartner, createTestPartner, startApi, uniqueChannel } from '../support/api-harness';
+import {
+  TestPartner,
+  createInstances,
+  createTestPartner,
+  startApi,
+  uniqueChannel,
+} from '../support/api-harness';
 
 /** "No instance without its job": the outbox survives a failed enqueue, a dead API and a Redis outage. */
 describe('provisioning job enqueue guarantee', () => {
@@ -30,15 +36,7 @@ describe('provisioning job enqueue guarantee', () => {
     const publish = jest
       .spyOn(first.app.get(JobPublisher), 'publish')
       .mockRejectedValue(new Error('injected: Redis refused'));
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const res = await request(first.app.getHttpServer())
-        .post('/v1/instances')
-        .set(partner.auth)
-        .send({ channel_id: uniqueChannel() });
-      expect(res.status).toBe(201);
-      ids.push(res.body.id);
-    }
+    const ids = await createInstances(first.app, partner, 3);
     await waitFor(async () =>
       (await outboxRows(first.app.get(DataSource), ids)).every((r) => r.attempts > 0),
     );
@@ -95,14 +93,7 @@ describe('provisioning job enqueue guarantee', () => {
     try {
       for (const app of [a, b])
         jest.spyOn(app.app.get(JobPublisher), 'publish').mockRejectedValue(new Error('injected'));
-      const ids: string[] = [];
-      for (let i = 0; i < 20; i++) {
-        const res = await request(a.app.getHttpServer())
-          .post('/v1/instances')
-          .set(partner.auth)
-          .send({ channel_id: uniqueChannel() });
-        ids.push(res.body.id);
-      }
+      const ids = await createInstances(a.app, partner, 20);
       jest.restoreAllMocks();
       await Promise.all([
         a.app.get(OutboxRelay).flush(),

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
@@ -33,16 +34,18 @@ export async function startApi(
   }
 }
 
+/** Partner administration as the CLI does it; test partners default to generous limits. */
+export const partnerAdmin = (dataSource: DataSource): PartnerAdminService =>
+  new PartnerAdminService(dataSource, new SecretBox(resolveSecretsKey(loadConfig())), {
+    instanceQuota: 1000,
+    maxSeats: 50,
+  });
+
 export async function createTestPartner(
   dataSource: DataSource,
   limits: PartnerLimits = {},
 ): Promise<TestPartner> {
-  const config = loadConfig();
-  const admin = new PartnerAdminService(dataSource, new SecretBox(resolveSecretsKey(config)), {
-    instanceQuota: 1000,
-    maxSeats: 50,
-  });
-  const created = await admin.createPartner(unique('p'), limits);
+  const created = await partnerAdmin(dataSource).createPartner(unique('p'), limits);
   return {
     partnerId: created.partner_id,
     apiKey: created.api_key,
@@ -54,3 +57,21 @@ export async function createTestPartner(
 /** Channel ids are at most 10 alphanumerics. */
 export const uniqueChannel = (): string =>
   `c${Math.random().toString(36).slice(2, 11)}`.replace(/[^a-z0-9]/g, '').slice(0, 10);
+
+/** Creates `count` instances (each on a fresh channel) through the API and returns their ids. */
+export async function createInstances(
+  app: NestFastifyApplication,
+  partner: TestPartner,
+  count: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await request(app.getHttpServer())
+      .post('/v1/instances')
+      .set(partner.auth)
+      .send({ channel_id: uniqueChannel() });
+    if (res.status !== 201) throw new Error(`creating a test instance answered ${res.status}: ${res.text}`);
+    ids.push((res.body as { id: string }).id);
+  }
+  return ids;
+}
