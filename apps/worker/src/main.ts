@@ -1,12 +1,19 @@
-/** The provisioning worker: runs BullMQ processors (see the worker issue). For now it only relays the outbox. */
+/**
+ * The provisioning worker: BullMQ processors for provisioning, teardown and deliveries, the
+ * outbox relay and the reconcile sweep. No public HTTP server (optional health/metrics port).
+ */
 import 'reflect-metadata';
 import { loadConfig } from '@app/config';
+import { PinoNestLogger, createLogger } from '@app/common';
 import { NestFactory } from '@nestjs/core';
-import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
-  loadConfig(); // fail fast, before any module starts, with every bad variable named
-  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  const config = loadConfig(); // fail fast, before any module starts, with every bad variable named
+  // Loaded only now: the processors read their worker options from the checked configuration.
+  const { WorkerModule } = await import('./worker.module');
+  const app = await NestFactory.createApplicationContext(WorkerModule, {
+    logger: new PinoNestLogger(createLogger(config.LOG_LEVEL, 'worker')),
+  });
   app.enableShutdownHooks();
 }
 

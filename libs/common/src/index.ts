@@ -5,3 +5,4 @@ export * from './crypto/hashing';
 export * from './crypto/secret-box';
 export * from './crypto/crypto.module';
 export * from './logging/logger';
+export * from './fault-injection';

@@ -50,6 +50,7 @@ export class PlatformConfig {
 
   @IsInt() @Min(0) @Max(65535) GATEWAY_PORT = 8080;
 
+  /** Defaults to the local mail catcher (smtp://127.0.0.1:1025) in local mode; the worker requires it otherwise. */
   @IsOptional()
   @Matches(URL_WITH_SCHEME('smtp|smtps'), { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
@@ -76,6 +77,26 @@ export class PlatformConfig {
 
   /** How often the outbox relay looks for jobs not yet handed to Redis. */
   @IsInt() @Min(50) @Max(60_000) OUTBOX_POLL_INTERVAL_MS = 1000;
+
+  /** Worker: how many provisioning / delivery jobs one worker process runs at once. */
+  @IsInt() @Min(1) @Max(1000) PROVISIONING_CONCURRENCY = 20;
+  @IsInt() @Min(1) @Max(1000) DELIVERY_CONCURRENCY = 20;
+  /** Worker: a job whose worker stopped renewing its lock for this long is taken over by another. */
+  @IsInt() @Min(500) @Max(600_000) WORKER_LOCK_DURATION_MS = 30_000;
+  /** Worker: optional port for /healthz and /metrics (0 = none). */
+  @IsInt() @Min(0) @Max(65535) WORKER_HEALTH_PORT = 0;
+  /** Worker: how often unfinished work is re-enqueued in case Redis lost it (idempotent). */
+  @IsInt() @Min(1000) @Max(86_400_000) RECONCILE_INTERVAL_MS = 60_000;
+  /** An instance not healthy this long after its deploy is `failed`. */
+  @IsInt() @Min(1000) @Max(86_400_000) HEALTH_DEADLINE_MS = 600_000;
+
+  /** Webhook, partner-event and e-mail attempts: delays before attempts 1..8 (Svix's schedule). */
+  @Matches(/^\d+(,\d+){7}$/, {
+    message: 'must be 8 comma-separated millisecond delays, e.g. 0,5000,300000,...',
+  })
+  DELIVERY_RETRY_SCHEDULE_MS = '0,5000,300000,1800000,7200000,18000000,36000000,36000000';
+  /** One webhook request may take this long. */
+  @IsInt() @Min(100) @Max(120_000) WEBHOOK_TIMEOUT_MS = 15_000;
 
   /** Where local mode keeps generated state (the local secrets key, instance data). */
   @IsString() LOCAL_STATE_DIR = '.local';

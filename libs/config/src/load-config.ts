@@ -8,6 +8,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** The local mail catcher (apps/mail-catcher) listens here. */
+export const LOCAL_MAIL_CATCHER_SMTP = 'smtp://127.0.0.1:1025';
+
 /** Variables without a default, so not among the schema object's own keys. */
 const OPTIONAL_VARIABLES = [
   'TENANT_DATABASE_ADMIN_URL',
@@ -62,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     config.WEBHOOK_ALLOW_PRIVATE_NETWORKS = config.RUNTIME_DRIVER === 'local';
   }
   config.TENANT_DATABASE_ADMIN_URL ??= config.DATABASE_URL;
+  if (config.RUNTIME_DRIVER === 'local') config.SMTP_URL ??= LOCAL_MAIL_CATCHER_SMTP;
   for (const error of validateSync(config)) {
     if (problems.some((p) => p.startsWith(`${error.property} `))) continue;
     const messages = Object.values(error.constraints ?? {}).map((m) =>

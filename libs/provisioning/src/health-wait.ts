@@ -6,6 +6,8 @@ export interface HealthWaitOptions {
   initialDelayMs?: number;
   maxDelayMs?: number;
   requestTimeoutMs?: number;
+  /** Asked before each pause: false stops the wait (instance deleted, worker shutting down). */
+  stillWanted?: () => Promise<boolean>;
 }
 
 /**
@@ -31,6 +33,9 @@ export async function waitUntilHealthy(url: string, options: HealthWaitOptions):
       throw new TransientStepError(
         `not healthy after ${Math.round((Date.now() - started) / 1000)} s (${attempt} checks); last answer: ${last}`,
       );
+    }
+    if (options.stillWanted && !(await options.stillWanted())) {
+      throw new TransientStepError(`health wait stopped after ${attempt} checks; last answer: ${last}`);
     }
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, options.maxDelayMs ?? 2000);

@@ -8,3 +8,8 @@ export * from './health-wait';
 export * from './runtime/runtime-driver';
 export * from './runtime/local-runtime';
 export * from './runtime/local-gateway';
+export * from './pipeline/instance-store';
+export * from './pipeline/bootstrap-env';
+export * from './pipeline/instance-lock';
+export * from './pipeline/provision-instance';
+export * from './pipeline/teardown-instance';

@@ -46,6 +46,12 @@ export class TenantDatabases {
       await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${role}`);
       await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [role]);
     });
+    return this.urlFor(instanceId, password);
+  }
+
+  /** The instance's DATABASE_URL (its own role and database on the admin URL's server). */
+  urlFor(instanceId: string, password: string): string {
+    const { database, role } = this.names(instanceId);
     const url = new URL(this.adminUrl);
     url.username = role;
     url.password = password;

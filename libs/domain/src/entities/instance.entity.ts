@@ -5,8 +5,11 @@ import type { InstanceStatus } from '../instance-status';
 export interface ProvisioningCheckpoint {
   credentials?: boolean;
   database?: boolean;
-  deployed?: boolean;
+  /** ISO time of the first successful deploy: the health deadline counts from here. */
+  deployedAt?: string;
   healthy?: boolean;
+  webhook?: 'delivered' | 'gave_up';
+  email?: 'sent' | 'gave_up';
   [step: string]: boolean | string | undefined;
 }
 
@@ -45,6 +48,10 @@ export class Instance {
   @Column({ name: 'activation_code_enc', type: 'text', nullable: true }) activationCodeEnc: string | null;
   @Column({ name: 'activation_code_sha256', type: 'char', length: 64, nullable: true }) activationCodeSha256:
     string | null;
+
+  /** Made by the worker, needed again on every redeploy; wiped at teardown. */
+  @Column({ name: 'database_password_enc', type: 'text', nullable: true }) databasePasswordEnc: string | null;
+  @Column({ name: 'secret_key_enc', type: 'text', nullable: true }) secretKeyEnc: string | null;
 
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" }) checkpoint: ProvisioningCheckpoint;
 

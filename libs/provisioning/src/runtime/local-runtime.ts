@@ -67,7 +67,9 @@ export class LocalRuntime implements RuntimeDriver {
     }
     const port = record?.port && !(await this.portTaken(record.port)) ? record.port : await freePort();
     const log = openSync(join(this.dir, `${spec.instanceId}.log`), 'a');
-    const child = spawn(process.execPath, [this.entry], {
+    this.killStrays(spec.instanceId, record?.pid);
+    // The instance id on the command line finds a process whose state file a crash never wrote.
+    const child = spawn(process.execPath, [this.entry, `--instance-id=${spec.instanceId}`], {
       env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: this.nodeOptions, ...spec.env, PORT: String(port) },
       detached: true,
       stdio: ['ignore', log, log],
@@ -98,6 +100,7 @@ export class LocalRuntime implements RuntimeDriver {
   async teardown(instanceId: string): Promise<void> {
     const record = this.read(instanceId);
     if (record && this.alive(record)) await this.stop(record);
+    this.killStrays(instanceId);
     rmSync(join(this.dir, `${instanceId}.json`), { force: true });
     rmSync(join(this.dir, `${instanceId}.log`), { force: true });
   }
@@ -136,6 +139,40 @@ export class LocalRuntime implements RuntimeDriver {
     for (let waited = 0; waited < 5000 && this.alive(record); waited += 50)
       await new Promise((r) => setTimeout(r, 50));
     if (this.alive(record)) process.kill(record.pid, 'SIGKILL');
+  }
+
+  /** Processes of this instance other than `keepPid`: started by a worker that died before recording them. */
+  private killStrays(instanceId: string, keepPid?: number): void {
+    for (const pid of this.processesOf(instanceId)) {
+      if (pid === keepPid) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Live pids running this runtime's entry for the instance (from /proc). */
+  processesOf(instanceId: string): number[] {
+    const marker = `--instance-id=${instanceId}`;
+    const pids: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        if (
+          args.includes(this.entry) &&
+          args.includes(marker) &&
+          !readFileSync(`/proc/${entry}/stat`, 'utf8').includes(') Z ')
+        ) {
+          pids.push(Number(entry));
+        }
+      } catch {
+        // exited while we looked
+      }
+    }
+    return pids;
   }
 
   private async portTaken(port: number): Promise<boolean> {

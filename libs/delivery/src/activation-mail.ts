@@ -1,0 +1,51 @@
+/** The activation e-mail (DESIGN.md): subject `WhatsApp Inbox Activation`, text and HTML, one link. */
+import { createTransport, Transporter } from 'nodemailer';
+
+export const ACTIVATION_SUBJECT = 'WhatsApp Inbox Activation';
+
+export interface ActivationMail {
+  instanceId: string;
+  to: string;
+  from: string;
+  activationUrl: string;
+  inboxUrl: string;
+}
+
+const escapeHtml = (value: string) =>
+  value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+export function composeActivationMail(mail: ActivationMail) {
+  const domain = new URL(mail.inboxUrl).hostname;
+  return {
+    from: mail.from,
+    to: mail.to,
+    subject: ACTIVATION_SUBJECT,
+    // The same Message-ID on every attempt: a retried send is recognisable as the same e-mail.
+    messageId: `<activation-${mail.instanceId}@${domain}>`,
+    text: [
+      'Hello,',
+      '',
+      `Your WhatsApp team inbox at ${mail.inboxUrl} is ready.`,
+      'Open this link to choose your password and activate your administrator account:',
+      '',
+      mail.activationUrl,
+      '',
+      'The link works once and expires after 7 days.',
+    ].join('\n'),
+    html: `<!doctype html><html><body style="font-family:sans-serif">
+<p>Hello,</p>
+<p>Your WhatsApp team inbox at <a href="${escapeHtml(mail.inboxUrl)}">${escapeHtml(mail.inboxUrl)}</a> is ready.</p>
+<p><a href="${escapeHtml(mail.activationUrl)}" style="display:inline-block;padding:10px 16px;background:#128c7e;color:#fff;text-decoration:none;border-radius:4px">Activate your account</a></p>
+<p>Or copy this link into your browser:<br><code>${escapeHtml(mail.activationUrl)}</code></p>
+<p>The link works once and expires after 7 days.</p>
+</body></html>`,
+  };
+}
+
+/** One pooled SMTP transport per worker, from SMTP_URL (smtp:// or smtps://, credentials in the URL). */
+export function createMailTransport(smtpUrl: string): Transporter {
+  return createTransport(smtpUrl, {}).setMaxListeners(0);
+}

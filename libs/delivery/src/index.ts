@@ -1,0 +1,4 @@
+export * from './address-guard';
+export * from './signed-post';
+export * from './activation-mail';
+export * from './deliveries';

@@ -1,0 +1,174 @@
+/**
+ * The worker's reads and writes of an instance row. Every status change is guarded by the status
+ * it expects (`WHERE status = ANY(...)`), so a concurrent DELETE always wins: a guarded update
+ * that touches no row means the instance has moved on, and the caller stops.
+ */
+import { DataSource, EntityManager } from 'typeorm';
+import { Instance, InstanceStatus, Partner, ProvisioningCheckpoint } from '@app/domain';
+import { JobCatalogue, PartnerEventType, enqueueInTransaction } from '@app/queue';
+
+/** Raised when the instance is no longer in a status this job may act on (e.g. deleted meanwhile). */
+export class InstanceMovedOn extends Error {}
+
+type JobRequest = { [N in keyof JobCatalogue]: { name: N; payload: JobCatalogue[N] } }[keyof JobCatalogue];
+
+export interface Transition {
+  from: InstanceStatus[];
+  to: InstanceStatus;
+  detail: string;
+  checkpoint?: ProvisioningCheckpoint;
+  /** Column values to write with it (snake_case column → value). */
+  columns?: Record<string, string | null>;
+  /** Jobs recorded in the same transaction (outbox). */
+  jobs?: JobRequest[];
+  eventData?: Record<string, unknown>;
+}
+
+const RESERVED = new Set(['status', 'status_detail', 'checkpoint', 'updated_at', 'id']);
+
+export class InstanceStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Wakes the outbox relay after a commit that recorded jobs. */
+    private readonly onJobsRecorded: () => void = () => undefined,
+  ) {}
+
+  find(instanceId: string): Promise<Instance | null> {
+    return this.dataSource.getRepository(Instance).findOneBy({ id: instanceId });
+  }
+
+  async partner(partnerId: string): Promise<Partner> {
+    return this.dataSource.getRepository(Partner).findOneByOrFail({ id: partnerId });
+  }
+
+  async status(instanceId: string): Promise<InstanceStatus | null> {
+    const rows = await this.dataSource.query<{ status: InstanceStatus }[]>(
+      'SELECT status FROM instances WHERE id = $1',
+      [instanceId],
+    );
+    return rows[0]?.status ?? null;
+  }
+
+  /** Status change + event (+ columns, checkpoint, jobs) in one transaction. False if the guard failed. */
+  async transition(instanceId: string, t: Transition): Promise<boolean> {
+    const moved = await this.dataSource.transaction(async (manager) => {
+      const updated = await this.update(manager, instanceId, t.from, {
+        status: t.to,
+        detail: t.detail,
+        checkpoint: t.checkpoint,
+        columns: t.columns,
+      });
+      if (!updated) return false;
+      await this.insertEvent(manager, instanceId, `status.${t.to}`, t.detail, t.eventData);
+      for (const job of t.jobs ?? []) await enqueueInTransaction(manager, job.name, job.payload as never);
+      return true;
+    });
+    if (moved && t.jobs?.length) this.onJobsRecorded();
+    return moved;
+  }
+
+  /** Progress within a status: checkpoint, columns, detail, and optionally an event. Guarded like transition. */
+  async progress(
+    instanceId: string,
+    whileIn: InstanceStatus[],
+    change: {
+      detail?: string;
+      checkpoint?: ProvisioningCheckpoint;
+      columns?: Record<string, string | null>;
+      event?: { type: string; message: string; data?: Record<string, unknown> };
+    },
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const updated = await this.update(manager, instanceId, whileIn, change);
+      if (updated && change.event) {
+        await this.insertEvent(
+          manager,
+          instanceId,
+          change.event.type,
+          change.event.message,
+          change.event.data,
+        );
+      }
+      return updated;
+    });
+  }
+
+  /** Writes a column only while it is still NULL (first writer wins); returns the stored value. */
+  async storeOnce(instanceId: string, column: 'database_password_enc' | 'secret_key_enc', value: string) {
+    await this.dataSource.query(`UPDATE instances SET ${column} = $2 WHERE id = $1 AND ${column} IS NULL`, [
+      instanceId,
+      value,
+    ]);
+    const rows = await this.dataSource.query<Record<string, string | null>[]>(
+      `SELECT ${column} AS value FROM instances WHERE id = $1`,
+      [instanceId],
+    );
+    return rows[0]?.value ?? null;
+  }
+
+  async event(
+    instanceId: string,
+    type: string,
+    message: string,
+    data?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.insertEvent(this.dataSource.manager, instanceId, type, message, data);
+  }
+
+  private async update(
+    manager: EntityManager,
+    instanceId: string,
+    whileIn: InstanceStatus[],
+    change: {
+      status?: InstanceStatus;
+      detail?: string;
+      checkpoint?: ProvisioningCheckpoint;
+      columns?: Record<string, string | null>;
+    },
+  ): Promise<boolean> {
+    const sets = ['updated_at = now()'];
+    const params: unknown[] = [instanceId, whileIn];
+    const set = (column: string, value: unknown) => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}`);
+    };
+    if (change.status) set('status', change.status);
+    if (change.detail !== undefined) set('status_detail', change.detail);
+    if (change.checkpoint) {
+      params.push(JSON.stringify(change.checkpoint));
+      sets.push(`checkpoint = checkpoint || $${params.length}::jsonb`);
+    }
+    for (const [column, value] of Object.entries(change.columns ?? {})) {
+      if (RESERVED.has(column) || !/^[a-z_0-9]+$/.test(column))
+        throw new Error(`not a writable column: ${column}`);
+      set(column, value);
+    }
+    const [, count] = await manager.query<[unknown, number]>(
+      `UPDATE instances SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($2)`,
+      params,
+    );
+    return count === 1;
+  }
+
+  private async insertEvent(
+    manager: EntityManager,
+    instanceId: string,
+    type: string,
+    message: string,
+    data?: Record<string, unknown>,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO instance_events (instance_id, type, message, data) VALUES ($1, $2, $3, $4)`,
+      [instanceId, type, message, data ? JSON.stringify(data) : null],
+    );
+  }
+}
+
+/** The partner event job for this instance, if the partner listens for events. */
+export function partnerEventJob(
+  partner: Pick<Partner, 'eventUrl'>,
+  instanceId: string,
+  type: PartnerEventType,
+) {
+  return partner.eventUrl ? [{ name: 'partner.event' as const, payload: { instanceId, type } }] : [];
+}
