@@ -6,8 +6,6 @@ import IORedis from 'ioredis';
 import { loadConfig } from '../../libs/config/src';
 import { recreateDatabase } from '../../libs/domain/src/migrate';
 
-const INBOX_BUILD = 'dist/apps/inbox/main.js';
-
 function newestSource(dir: string): number {
   return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
     const path = join(dir, entry.name);
@@ -15,16 +13,22 @@ function newestSource(dir: string): number {
   }, 0);
 }
 
-/** The local runtime runs the built inbox: build it when missing or older than its sources. */
-function ensureInboxBuild(): void {
-  const built = existsSync(INBOX_BUILD) ? statSync(INBOX_BUILD).mtimeMs : 0;
-  if (built >= Math.max(newestSource('apps/inbox/src'), newestSource('libs/common/src'))) return;
-  execFileSync('npx', ['nest', 'build', 'inbox'], { stdio: 'inherit' });
+/** Apps tests run as real processes (built): rebuilt when missing or older than their sources. */
+const BUILT_APPS: Record<string, string[]> = {
+  inbox: ['apps/inbox/src', 'libs/common/src'],
+  worker: ['apps/worker/src', 'libs'],
+};
+
+function ensureBuild(app: string, sources: string[]): void {
+  const entry = `dist/apps/${app}/main.js`;
+  const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
+  if (built >= Math.max(...sources.map(newestSource))) return;
+  execFileSync('npx', ['nest', 'build', app], { stdio: 'inherit' });
 }
 
 /** A fresh test database, migrated, and an empty Redis test database, once per run. */
 export default async function globalSetup(): Promise<void> {
-  ensureInboxBuild();
+  for (const [app, sources] of Object.entries(BUILT_APPS)) ensureBuild(app, sources);
   const config = loadConfig();
   await recreateDatabase(config);
   const redis = new IORedis(config.REDIS_URL);

@@ -11,10 +11,11 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { PartnerIdController } from './partners/partner-id.controller';
+import { PartnerSettingsController } from './partners/partner-settings.controller';
 
 @Module({
   imports: [ConfigModule, CryptoModule, DatabaseModule, QueueModule, InstancesModule],
-  controllers: [HealthController, PartnerIdController, MetricsController],
+  controllers: [HealthController, PartnerIdController, PartnerSettingsController, MetricsController],
   providers: [ApiKeyGuard, MetricsService, IdempotencyPurgeService],
 })
 export class AppModule {}
