@@ -112,8 +112,8 @@ export async function startPlatform(options: {
       env: { ...process.env, ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const worker: WorkerProcess = {
       child,

@@ -45,7 +45,7 @@ describe('provisioning flows end to end', () => {
     expect(ready.events.map((e) => e.type)).toEqual(
       expect.arrayContaining(['status.accepted', 'status.provisioning', 'status.starting', 'status.ready']),
     );
-    await waitFor(async () => hooksFor(path).length === 1);
+    await waitFor(() => Promise.resolve(hooksFor(path).length === 1));
     const [hook] = hooksFor(path);
     expect(hook.headers['x-partner-auth']).toBe('let-me-in');
     expect(hook.headers['content-type']).toBe('application/json');
@@ -81,7 +81,7 @@ describe('provisioning flows end to end', () => {
     const email = `${unique('owner')}@example.com`;
     const created = await create({ channel_id: uniqueChannel(), admin_email: email });
     await waitForStatus(platform, created.id, 'ready');
-    await waitFor(async () => platform.catcher.messages.some((m) => m.to.includes(email)));
+    await waitFor(() => Promise.resolve(platform.catcher.messages.some((m) => m.to.includes(email))));
     const mails = platform.catcher.messages.filter((m) => m.to.includes(email));
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toBe('WhatsApp Inbox Activation');
