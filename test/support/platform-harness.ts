@@ -63,9 +63,11 @@ export const setHookAnswer = (answer: (req: ReceivedRequest) => number) => (hook
 
 export async function startPlatform(options: {
   redisDb: number;
+  /** A Redis of the test's own instead of a database on the shared one. */
+  redisUrl?: string;
   workerEnv?: Record<string, string>;
 }): Promise<Platform> {
-  const name = `platform_e2e_${options.redisDb}`;
+  const name = `platform_e2e_${options.redisDb}${options.redisUrl ? '_own_redis' : ''}`;
   const stateDir = resolve(REPO, '.local/test'); // shared with the API harness: same local secrets key
   const catcher = new MailCatcher(join(stateDir, `mail-${unique('m')}`));
   const mail = await catcher.listen(0, 0);
@@ -80,7 +82,7 @@ export async function startPlatform(options: {
 
   const env: Record<string, string> = {
     DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}`,
-    REDIS_URL: `redis://127.0.0.1:6379/${options.redisDb}`,
+    REDIS_URL: options.redisUrl ?? `redis://127.0.0.1:6379/${options.redisDb}`,
     LOCAL_STATE_DIR: stateDir,
     BASE_DOMAIN: baseDomain,
     SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,

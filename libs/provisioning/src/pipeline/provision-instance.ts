@@ -110,6 +110,7 @@ export class ProvisionInstance {
     );
     if (instance.checkpoint.database) return databases.urlFor(instance.id, password);
     const url = await databases.ensure(instance.id, password);
+    crashPoint('provision.database.created');
     await this.guarded(
       store.progress(instance.id, IN_PROGRESS, {
         checkpoint: { database: true },
@@ -142,6 +143,7 @@ export class ProvisionInstance {
       secretKey,
     });
     const status = await runtime.deploy({ instanceId: instance.id, subdomain: instance.subdomain, env });
+    crashPoint('provision.deploy.applied');
     if (!instance.checkpoint.deployedAt) {
       await this.guarded(
         store.progress(instance.id, IN_PROGRESS, {
