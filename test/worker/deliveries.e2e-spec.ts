@@ -29,7 +29,7 @@ describe('deliveries', () => {
       if (channel.startsWith('flaky') && calls === 1) return json(res, 503, { detail: 'maintenance' });
       json(res, 201, { api_key: `key-${channel}`, id: 'k1' });
     });
-    events = await startReceiver((_, res) => res.writeHead(204).end());
+    events = await startReceiver((_, res) => void res.writeHead(204).end());
     // Fails the first message with a temporary error, accepts from then on.
     smtp = new SMTPServer({
       authOptional: true,
