@@ -61,7 +61,14 @@ describe('operability: readiness, metrics, OpenAPI', () => {
   it('serves OpenAPI at /openapi.json and Swagger UI at /docs, matching the real routes and rules', async () => {
     const doc = (await http().get('/openapi.json').expect(200)).body;
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/', '/v1', '/v1/instances', '/v1/instances/{instance_id}', '/v1/partner_id'].sort(),
+      [
+        '/',
+        '/v1',
+        '/v1/instances',
+        '/v1/instances/{instance_id}',
+        '/v1/partner/settings',
+        '/v1/partner_id',
+      ].sort(),
     );
     expect(Object.keys(doc.paths['/v1/instances']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/v1/instances/{instance_id}']).sort()).toEqual(['delete', 'get']);

@@ -1,0 +1,173 @@
+/**
+ * `npm run bench:e2e`: N instances created at once through the Partner API (BENCH_INSTANCES,
+ * default 20), on the local runtime. Per instance: POST → configurator token webhook received,
+ * and the instance's own boot-to-healthy (process spawn → first 200 from its health check, seen
+ * by a 5 ms poller here). Prints p50/p95 of both and the control-plane overhead (their
+ * difference, per instance). Targets (issue 4) at N = 20: overhead p50 ≤ 150 ms, POST → token
+ * p50 ≤ 2 s. Runs the built apps (`npm run build` first); its own database and Redis database.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import IORedis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '@app/config';
+import { dataSourceOptions, recreateDatabase } from '@app/domain';
+import { LocalRuntime, TenantDatabases } from '@app/provisioning';
+import { partnerAdmin } from '../test/support/api-harness';
+import { REPO, pad } from './support';
+
+const N = Number(process.env.BENCH_INSTANCES ?? 20);
+const STATE_DIR = resolve(REPO, '.local/bench-e2e');
+const API_PORT = 3917;
+const env: Record<string, string> = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/partner_platform_bench_e2e',
+  REDIS_URL: 'redis://127.0.0.1:6379/11',
+  LOCAL_STATE_DIR: STATE_DIR,
+  LOG_LEVEL: 'warn',
+  PORT: String(API_PORT),
+  SMTP_URL: 'smtp://127.0.0.1:1',
+};
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function start(app: string): ChildProcess {
+  return spawn(process.execPath, [resolve(REPO, `dist/apps/${app}/main.js`)], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function main(): Promise<void> {
+  for (const app of ['partner-api', 'worker', 'inbox'])
+    if (!existsSync(resolve(REPO, `dist/apps/${app}/main.js`))) throw new Error('run npm run build first');
+  rmSync(STATE_DIR, { recursive: true, force: true });
+  Object.assign(process.env, env); // this process, the API and the worker share one local secrets key
+  const config = loadConfig();
+  await recreateDatabase(config);
+  const redis = new IORedis(env.REDIS_URL);
+  await redis.flushdb();
+  redis.disconnect();
+  const dataSource = await new DataSource(dataSourceOptions({ ...config, DB_POOL_SIZE: 2 })).initialize();
+  const partner = await partnerAdmin(dataSource).createPartner(`bench${Date.now()}`, { instanceQuota: N });
+
+  const tokenAt = new Map<string, number>();
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      tokenAt.set(req.url!.slice(1), performance.now());
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+  const processes = [start('partner-api'), start('worker')];
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${API_PORT}/health/live`)).status < 500) break;
+    } catch {
+      // not up yet
+    }
+    await sleep(50);
+  }
+  await sleep(1000); // let the worker connect too
+
+  // The instances' own boot-to-healthy, watched from outside: spawn time (state file) → first 200.
+  const healthyAt = new Map<string, number>();
+  const bootMs = new Map<string, number>();
+  const runtime = new LocalRuntime(STATE_DIR);
+  let watching = true;
+  const watcher = (async () => {
+    const polling = new Set<string>();
+    while (watching) {
+      for (const record of runtime.list()) {
+        if (polling.has(record.instanceId)) continue;
+        polling.add(record.instanceId);
+        void (async () => {
+          while (watching && !healthyAt.has(record.instanceId)) {
+            try {
+              const r = await fetch(`http://127.0.0.1:${record.port}/api/v1/status/health`);
+              if (r.status === 200) {
+                healthyAt.set(record.instanceId, Date.now());
+                bootMs.set(record.instanceId, Date.now() - Date.parse(record.startedAt));
+              }
+            } catch {
+              // booting
+            }
+            await sleep(5);
+          }
+        })();
+      }
+      await sleep(5);
+    }
+  })();
+
+  const postedAt = new Map<string, number>();
+  const ids: string[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: N }, async (_, i) => {
+      const t0 = performance.now();
+      const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/instances`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${partner.api_key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          d360_api_key: `benchKey${i}`,
+          configurator: { user_name: 'bench', webhook_url: `${hookBase}/${i}` },
+        }),
+      });
+      if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+      const { id } = (await res.json()) as { id: string };
+      postedAt.set(String(i), t0);
+      ids[i] = id;
+    }),
+  );
+  while (tokenAt.size < N && performance.now() - started < 120_000) await sleep(20);
+  watching = false;
+  await watcher;
+
+  const toToken: number[] = [];
+  const boots: number[] = [];
+  const overheads: number[] = [];
+  ids.forEach((id, i) => {
+    const token = tokenAt.get(String(i));
+    const boot = bootMs.get(id);
+    if (token === undefined || boot === undefined) return;
+    const total = token - postedAt.get(String(i))!;
+    toToken.push(total);
+    boots.push(boot);
+    overheads.push(total - boot);
+  });
+  const row = (name: string, values: number[]) =>
+    console.log(
+      `${name.padEnd(28)} ${pad(Math.round(percentile(values, 50)), 7)} ${pad(Math.round(percentile(values, 95)), 7)}`,
+    );
+  console.log(`\n${N} instances created at once; ${toToken.length} tokens received\n`);
+  console.log(`${''.padEnd(28)} ${pad('p50 ms', 7)} ${pad('p95 ms', 7)}`);
+  row('POST → token webhook', toToken);
+  row('instance boot → healthy', boots);
+  row('control-plane overhead', overheads);
+  console.log(`\ntargets: overhead p50 ≤ 150 ms, POST → token p50 ≤ 2000 ms`);
+
+  for (const p of processes) p.kill('SIGTERM');
+  receiver.close();
+  const databases = new TenantDatabases(config.TENANT_DATABASE_ADMIN_URL!);
+  for (const id of ids) {
+    await runtime.teardown(id);
+    await databases.drop(id);
+  }
+  await dataSource.destroy();
+  if (toToken.length < N) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

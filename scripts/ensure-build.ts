@@ -1,0 +1,39 @@
+/**
+ * Builds the apps that run as separate processes (`node dist/apps/<app>/main.js`) when their
+ * build is missing or older than their sources. Used by the test setup and `npm run start:local`.
+ * Usage: ts-node scripts/ensure-build.ts [app ...]   (no app: all of them)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+
+/** Each app and the source folders its build depends on. */
+export const APP_SOURCES: Record<string, string[]> = {
+  'partner-api': ['apps/partner-api/src', 'libs'],
+  worker: ['apps/worker/src', 'libs'],
+  inbox: ['apps/inbox/src', 'libs/common/src'],
+  gateway: ['apps/gateway/src', 'libs'],
+  'mail-catcher': ['apps/mail-catcher/src'],
+  cli: ['apps/cli/src', 'libs'],
+};
+
+function newestSource(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+export function ensureBuild(apps: string[] = Object.keys(APP_SOURCES)): void {
+  for (const app of apps) {
+    const entry = join(ROOT, `dist/apps/${app}/main.js`);
+    const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
+    if (built >= Math.max(...APP_SOURCES[app].map((dir) => newestSource(join(ROOT, dir))))) continue;
+    process.stderr.write(`building ${app}...\n`);
+    execFileSync('npx', ['nest', 'build', app], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+}
+
+if (require.main === module) ensureBuild(process.argv.slice(2).length ? process.argv.slice(2) : undefined);
