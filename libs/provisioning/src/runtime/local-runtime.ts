@@ -20,7 +20,10 @@ import {
 } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { setPriority } from 'node:os';
 import { InstanceSpec, RuntimeDriver, RuntimeStatus } from './runtime-driver';
+
+const INSTANCE_NICENESS = 10;
 
 export interface LocalInstanceRecord {
   instanceId: string;
@@ -77,6 +80,9 @@ export class LocalRuntime implements RuntimeDriver {
     closeSync(log);
     child.unref();
     if (!child.pid) throw new Error('could not start the inbox process');
+    // Tenants run below the control plane's priority: twenty instances booting at once must not
+    // starve the worker, the API and PostgreSQL that are bringing them up.
+    setPriority(child.pid, INSTANCE_NICENESS);
     const next: LocalInstanceRecord = {
       instanceId: spec.instanceId,
       subdomain: spec.subdomain,
