@@ -21,6 +21,7 @@ import { DeliveryProcessor } from './processors/delivery.processor';
 import { ProvisioningProcessor } from './processors/provisioning.processor';
 import { ReconcileSweep } from './reconcile.sweep';
 import { ShutdownSignal } from './shutdown-signal';
+import { SpareDatabases } from './spare-databases';
 import { WorkerMetrics } from './worker-metrics';
 
 export const RUNTIME_DRIVER = Symbol('RUNTIME_DRIVER');
@@ -70,13 +71,14 @@ function requireSmtpUrl(config: PlatformConfig): string {
     },
     {
       provide: ProvisionInstance,
-      inject: [PlatformConfig, InstanceStore, SecretBox, TenantDatabases, RUNTIME_DRIVER],
+      inject: [PlatformConfig, InstanceStore, SecretBox, TenantDatabases, RUNTIME_DRIVER, SpareDatabases],
       useFactory: (
         config: PlatformConfig,
         store: InstanceStore,
         secrets: SecretBox,
         databases: TenantDatabases,
         runtime: RuntimeDriver,
+        spares: SpareDatabases,
       ) =>
         new ProvisionInstance({
           store,
@@ -85,6 +87,7 @@ function requireSmtpUrl(config: PlatformConfig): string {
           runtime,
           credentials: credentialsProviderFor(config),
           settings: config,
+          onDatabaseUsed: () => spares.kick(),
         }),
     },
     {
@@ -108,6 +111,7 @@ function requireSmtpUrl(config: PlatformConfig): string {
     ProvisioningProcessor,
     DeliveryProcessor,
     ReconcileSweep,
+    SpareDatabases,
     WorkerHealthServer,
   ],
 })

@@ -87,6 +87,9 @@ export class PlatformConfig {
   @IsInt() @Min(0) @Max(65535) WORKER_HEALTH_PORT = 0;
   /** Worker: how often unfinished work is re-enqueued in case Redis lost it (idempotent). */
   @IsInt() @Min(1000) @Max(86_400_000) RECONCILE_INTERVAL_MS = 60_000;
+  /** Empty databases kept ready so a new instance claims one instead of waiting for CREATE DATABASE. */
+  @IsInt() @Min(0) @Max(500) TENANT_DATABASE_SPARES = 3;
+
   /** An instance not healthy this long after its deploy is `failed`. */
   @IsInt() @Min(1000) @Max(86_400_000) HEALTH_DEADLINE_MS = 600_000;
 

@@ -32,6 +32,8 @@ export interface ProvisionDeps {
   databases: TenantDatabases;
   runtime: RuntimeDriver;
   settings: ProvisionSettings;
+  /** Called after a database was created or claimed (the worker tops up its spares). */
+  onDatabaseUsed?: () => void;
 }
 
 const IN_PROGRESS: InstanceStatus[] = ['accepted', 'provisioning', 'starting'];
@@ -110,6 +112,7 @@ export class ProvisionInstance {
     );
     if (instance.checkpoint.database) return databases.urlFor(instance.id, password);
     const url = await databases.ensure(instance.id, password);
+    this.deps.onDatabaseUsed?.();
     crashPoint('provision.database.created');
     await this.guarded(
       store.progress(instance.id, IN_PROGRESS, {
@@ -174,7 +177,12 @@ export class ProvisionInstance {
     let checks: number;
     try {
       // Polled every 100 ms at most: a check is cheap, and every pause adds to time-to-ready.
-      checks = await waitUntilHealthy(healthUrl, { deadlineMs, initialDelayMs: 25, maxDelayMs: 100, stillWanted });
+      checks = await waitUntilHealthy(healthUrl, {
+        deadlineMs,
+        initialDelayMs: 25,
+        maxDelayMs: 100,
+        stillWanted,
+      });
     } catch (error) {
       if (shutdown.aborted) throw new ShutdownAbort('shutting down during the health wait');
       if (moved) throw new InstanceMovedOn('instance left provisioning during the health wait');
