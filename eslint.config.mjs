@@ -10,6 +10,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'coverage/**',
+      'test/support/fake-kube-api/server.mjs',
       'eslint.config.mjs',
       'jest.config.js',
       'apps/*/webpack.config.js',

@@ -3,7 +3,7 @@ const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
 /** Packages (or nested copies) published as ES modules only. */
-const ESM_ONLY = ['content-disposition'];
+const ESM_ONLY = ['content-disposition', '@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose'];
 
 module.exports = {
   rootDir: '.',

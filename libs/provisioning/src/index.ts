@@ -13,3 +13,5 @@ export * from './pipeline/bootstrap-env';
 export * from './pipeline/instance-lock';
 export * from './pipeline/provision-instance';
 export * from './pipeline/teardown-instance';
+export * from './runtime/kubernetes/kubernetes-settings';
+export * from './runtime/kubernetes/manifests';

@@ -145,7 +145,12 @@ export class ProvisionInstance {
       wabaApiKey: secrets.decrypt(instance.wabaApiKeyEnc!),
       secretKey,
     });
-    const status = await runtime.deploy({ instanceId: instance.id, subdomain: instance.subdomain, env });
+    const status = await runtime.deploy({
+      instanceId: instance.id,
+      subdomain: instance.subdomain,
+      partnerId: instance.partnerId,
+      env,
+    });
     crashPoint('provision.deploy.applied');
     if (!instance.checkpoint.deployedAt) {
       await this.guarded(

@@ -6,6 +6,8 @@
 export interface InstanceSpec {
   instanceId: string;
   subdomain: string;
+  /** The owning partner (Kubernetes labels it on the namespace). */
+  partnerId?: string;
   /** The bootstrap environment (DESIGN.md) except PORT, which the runtime chooses. Holds secrets. */
   env: Record<string, string>;
 }

@@ -1,0 +1,220 @@
+/**
+ * The Kubernetes runtime: each instance is its own namespace, applied with server-side apply
+ * (our field manager, forced: the platform owns these objects). Deploy waits for the rollout by
+ * kubectl's rules and fails fast, with the reason, on ProgressDeadlineExceeded, quota refusals and
+ * FailedCreate. Teardown deletes the namespace and waits until it is gone.
+ */
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  V1Deployment,
+  V1DeploymentCondition,
+} from '@kubernetes/client-node';
+import { PermanentStepError, TransientStepError } from '../../step-errors';
+import { InstanceSpec, RuntimeDriver, RuntimeStatus } from '../runtime-driver';
+import { KubernetesSettings, LABELS, MANAGED_BY } from './kubernetes-settings';
+import { APP, instanceManifests, namespaceOf } from './manifests';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Turns an API failure into a step error: 5xx, 429, timeouts and network errors are worth a retry. */
+export function stepErrorOf(error: unknown, what: string): Error {
+  if (error instanceof PermanentStepError || error instanceof TransientStepError) return error;
+  if (error instanceof ApiException) {
+    const code = (error as ApiException<unknown>).code;
+    const body = (error as ApiException<unknown>).body;
+    const message = typeof body === 'string' ? body : JSON.stringify(body);
+    const reason = (() => {
+      try {
+        return (JSON.parse(message) as { message?: string }).message ?? message;
+      } catch {
+        return message;
+      }
+    })().slice(0, 300);
+    if (code >= 500 || code === 429 || code === 408) {
+      return new TransientStepError(`Kubernetes API answered ${code} to ${what}: ${reason}`);
+    }
+    return new PermanentStepError(`Kubernetes API refused ${what} (${code}): ${reason}`);
+  }
+  return new TransientStepError(`Kubernetes API unreachable during ${what}: ${(error as Error).message}`);
+}
+
+async function call<T>(what: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    throw stepErrorOf(error, what);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const isNotFound = (error: unknown) =>
+  error instanceof ApiException && (error as ApiException<unknown>).code === 404;
+
+export class KubernetesRuntime implements RuntimeDriver {
+  readonly name = 'kubernetes';
+  private readonly objects: KubernetesObjectApi;
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly settings: KubernetesSettings,
+  ) {
+    this.objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+  }
+
+  async deploy(spec: InstanceSpec): Promise<RuntimeStatus> {
+    for (const object of instanceManifests(this.settings, spec)) {
+      await this.call(`applying ${object.kind} ${object.metadata.name}`, () =>
+        this.objects.patch(
+          object,
+          undefined,
+          undefined,
+          this.settings.fieldManager,
+          true,
+          PatchStrategy.ServerSideApply,
+        ),
+      );
+    }
+    await this.awaitRollout(namespaceOf(this.settings, spec.instanceId));
+    return this.running(spec);
+  }
+
+  async status(instanceId: string): Promise<RuntimeStatus> {
+    const namespace = namespaceOf(this.settings, instanceId);
+    try {
+      const deployment = await this.apps.readNamespacedDeployment({ name: APP, namespace });
+      const available = (deployment.status?.availableReplicas ?? 0) >= 1;
+      return available
+        ? { state: 'running', internalUrl: this.healthBase(instanceId) }
+        : { state: 'stopped', detail: 'no available replica' };
+    } catch (error) {
+      if (isNotFound(error)) return { state: 'missing' };
+      throw stepErrorOf(error, `reading deployment ${namespace}/${APP}`);
+    }
+  }
+
+  async teardown(instanceId: string): Promise<void> {
+    const name = namespaceOf(this.settings, instanceId);
+    try {
+      await this.call(`deleting namespace ${name}`, () =>
+        this.core.deleteNamespace({ name, propagationPolicy: 'Foreground' }),
+      );
+    } catch (error) {
+      if (!(error instanceof PermanentStepError && /\(404\)/.test(error.message))) throw error;
+    }
+    const deadline = Date.now() + this.settings.rolloutTimeoutMs;
+    for (;;) {
+      try {
+        await this.core.readNamespace({ name });
+      } catch (error) {
+        if (isNotFound(error)) return;
+        throw stepErrorOf(error, `reading namespace ${name}`);
+      }
+      if (Date.now() > deadline) throw new TransientStepError(`namespace ${name} is still terminating`);
+      await sleep(this.settings.pollIntervalMs);
+    }
+  }
+
+  private call<T>(what: string, work: () => Promise<T>): Promise<T> {
+    return call(what, this.settings.apiTimeoutMs, work);
+  }
+
+  /** Namespaces this platform created, with their instance and partner labels. */
+  async managedNamespaces(): Promise<{ namespace: string; instanceId: string; partnerId: string }[]> {
+    const list = await this.call('listing namespaces', () =>
+      this.core.listNamespace({ labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` }),
+    );
+    return list.items.map((ns) => ({
+      namespace: ns.metadata!.name!,
+      instanceId: ns.metadata?.labels?.[LABELS.instance] ?? '',
+      partnerId: ns.metadata?.labels?.[LABELS.partner] ?? '',
+    }));
+  }
+
+  /** kubectl rollout status's rules, with the failure reasons named. */
+  private async awaitRollout(namespace: string): Promise<void> {
+    const deadline = Date.now() + this.settings.rolloutTimeoutMs;
+    let last = 'no status yet';
+    for (;;) {
+      const deployment = await this.call(`reading deployment ${namespace}/${APP}`, () =>
+        this.apps.readNamespacedDeployment({ name: APP, namespace }),
+      );
+      const verdict = rolloutVerdict(deployment);
+      if (verdict.done) return;
+      if (verdict.failed)
+        throw new PermanentStepError(`rollout of ${namespace}/${APP} failed: ${verdict.failed}`);
+      last = verdict.waiting;
+      if (Date.now() > deadline) {
+        throw new PermanentStepError(
+          `rollout of ${namespace}/${APP} not done within ${Math.round(this.settings.rolloutTimeoutMs / 1000)} s: ${last}`,
+        );
+      }
+      await sleep(this.settings.pollIntervalMs);
+    }
+  }
+
+  private running(spec: InstanceSpec): RuntimeStatus {
+    return { state: 'running', internalUrl: this.healthBase(spec.instanceId, spec.subdomain) };
+  }
+
+  /** The instance's base URL for the health check (settings.healthUrlTemplate). */
+  private healthBase(instanceId: string, subdomain = ''): string {
+    return this.settings.healthUrlTemplate
+      .replace('{namespace}', namespaceOf(this.settings, instanceId))
+      .replace('{subdomain}', subdomain)
+      .replace('{base_domain}', this.settings.baseDomain)
+      .replace(/\/$/, '');
+  }
+}
+
+/** A failure the Deployment reports (kubectl's rules), or undefined. */
+function rolloutFailure(conditions: V1DeploymentCondition[]): string | undefined {
+  for (const c of conditions) {
+    if (c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded') {
+      return `ProgressDeadlineExceeded: ${c.message ?? ''}`.trim();
+    }
+    if (c.type === 'ReplicaFailure' && c.status === 'True') {
+      const quota = /exceeded quota/i.test(c.message ?? '') ? ' (quota)' : '';
+      return `${c.reason ?? 'ReplicaFailure'}${quota}: ${c.message ?? ''}`.trim();
+    }
+  }
+  return undefined;
+}
+
+/** What a rollout still waits for, or undefined when it is complete. */
+function rolloutPending(d: V1Deployment): string | undefined {
+  const status = d.status ?? {};
+  const replicas = d.spec?.replicas ?? 1;
+  const updated = status.updatedReplicas ?? 0;
+  const total = status.replicas ?? 0;
+  const available = status.availableReplicas ?? 0;
+  if ((status.observedGeneration ?? 0) < (d.metadata?.generation ?? 0))
+    return 'waiting for the rollout to be observed';
+  if (updated < replicas) return `${updated} of ${replicas} updated replicas`;
+  if (total > updated) return `${total - updated} old replicas pending termination`;
+  if (available < updated) return `${available} of ${updated} updated replicas available`;
+  return undefined;
+}
+
+/** One look at a Deployment: done, failed (with the reason), or still waiting (and on what). */
+export function rolloutVerdict(d: V1Deployment): { done?: true; failed?: string; waiting: string } {
+  const failed = rolloutFailure(d.status?.conditions ?? []);
+  if (failed) return { failed, waiting: '' };
+  const waiting = rolloutPending(d);
+  return waiting ? { waiting } : { done: true, waiting: '' };
+}
