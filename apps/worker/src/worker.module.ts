@@ -23,13 +23,14 @@ import { ReconcileSweep } from './reconcile.sweep';
 import { ShutdownSignal } from './shutdown-signal';
 import { SpareDatabases } from './spare-databases';
 import { WorkerMetrics } from './worker-metrics';
+import { NamespaceReconciler, kubernetesRuntime } from './kubernetes';
 
 export const RUNTIME_DRIVER = Symbol('RUNTIME_DRIVER');
 
 /** The runtime named by RUNTIME_DRIVER. */
 function runtimeFor(config: PlatformConfig): RuntimeDriver {
   if (config.RUNTIME_DRIVER === 'local') return new LocalRuntime(config.LOCAL_STATE_DIR);
-  throw new Error('RUNTIME_DRIVER=kubernetes is not available yet in this build');
+  return kubernetesRuntime(config);
 }
 
 function requireSmtpUrl(config: PlatformConfig): string {
@@ -113,6 +114,12 @@ function requireSmtpUrl(config: PlatformConfig): string {
     ReconcileSweep,
     SpareDatabases,
     WorkerHealthServer,
+    {
+      provide: NamespaceReconciler,
+      inject: [PlatformConfig, DataSource, RUNTIME_DRIVER],
+      useFactory: (config: PlatformConfig, dataSource: DataSource, runtime: RuntimeDriver) =>
+        new NamespaceReconciler(config, dataSource, runtime),
+    },
   ],
 })
 export class WorkerModule {}

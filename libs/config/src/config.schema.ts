@@ -101,6 +101,30 @@ export class PlatformConfig {
   /** One webhook request may take this long. */
   @IsInt() @Min(100) @Max(120_000) WEBHOOK_TIMEOUT_MS = 15_000;
 
+  /** Kubernetes runtime (RUNTIME_DRIVER=kubernetes); the cluster comes from KUBECONFIG or the pod's service account. */
+  @Matches(/^[a-z0-9]([-a-z0-9]{0,20})$/, { message: 'must be a short DNS label prefix, e.g. inbox-' })
+  K8S_NAMESPACE_PREFIX = 'inbox-';
+  @Matches(/^[\w.\-/:]+$/, { message: 'must be an image reference without tag' })
+  INBOX_IMAGE = 'ghcr.io/partner-platform/inbox';
+  @Matches(/^[\w.-]{1,128}$/, { message: 'must be an image tag' }) INBOX_IMAGE_TAG = '0.1.0';
+  @IsString() K8S_INGRESS_CLASS = 'nginx';
+  /** cert-manager ClusterIssuer for instance TLS; unset = no TLS on the Ingress. */
+  @IsOptional() @IsString() K8S_CLUSTER_ISSUER?: string;
+  @IsString() K8S_INGRESS_CONTROLLER_NAMESPACE = 'ingress-nginx';
+  @Matches(/^[\d.]+\/\d{1,2}$/, { message: 'must be an IPv4 CIDR, e.g. 10.0.0.0/8' }) K8S_DATABASE_CIDR =
+    '10.0.0.0/8';
+  @IsString() INBOX_CPU_REQUEST = '50m';
+  @IsString() INBOX_MEMORY_REQUEST = '96Mi';
+  @IsString() INBOX_CPU_LIMIT = '500m';
+  @IsString() INBOX_MEMORY_LIMIT = '192Mi';
+  /** Health check URL; {namespace}, {subdomain}, {base_domain} are filled in. */
+  @IsString() K8S_HEALTH_URL = 'http://inbox.{namespace}.svc';
+  @IsInt() @Min(1000) @Max(3_600_000) K8S_ROLLOUT_TIMEOUT_MS = 300_000;
+  @IsInt() @Min(100) @Max(120_000) K8S_API_TIMEOUT_MS = 15_000;
+  /** Namespaces with our labels whose instance is deleted or unknown: `report`, `delete` or `off`. */
+  @IsIn(['off', 'report', 'delete']) K8S_RECONCILE: 'off' | 'report' | 'delete' = 'report';
+  @IsInt() @Min(5000) @Max(86_400_000) K8S_RECONCILE_INTERVAL_MS = 300_000;
+
   /** Where local mode keeps generated state (the local secrets key, instance data). */
   @IsString() LOCAL_STATE_DIR = '.local';
 

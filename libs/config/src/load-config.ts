@@ -20,6 +20,7 @@ const OPTIONAL_VARIABLES = [
   'D360_HUB_URL',
   'D360_PARTNER_ID',
   'D360_PARTNER_API_KEY',
+  'K8S_CLUSTER_ISSUER',
 ];
 
 const BOOLEAN_WORDS: Record<string, boolean> = {

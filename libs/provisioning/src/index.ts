@@ -15,3 +15,4 @@ export * from './pipeline/provision-instance';
 export * from './pipeline/teardown-instance';
 export * from './runtime/kubernetes/kubernetes-settings';
 export * from './runtime/kubernetes/manifests';
+export * from './runtime/kubernetes/namespace-reconcile';

@@ -253,6 +253,13 @@ function remove(res, r) {
 
 function control(req, res, url, body) {
   const input = body ? JSON.parse(body) : {};
+  // Stands in for the instance's health check behind its Service: 200 once its Deployment is available.
+  const health = /^\/_fake\/health\/([^/]+)\//.exec(url.pathname);
+  if (health) {
+    const deployment = store.get(`apps/v1/deployments/${health[1]}/inbox`);
+    const up = (deployment?.status?.availableReplicas ?? 0) >= 1;
+    return send(res, up ? 200 : 503, { status: up ? 'healthy' : 'unavailable' });
+  }
   if (url.pathname === '/_fake/mode') {
     if (input.namespace) state.modes[input.namespace] = input.mode;
     else state.defaultMode = input.mode;
