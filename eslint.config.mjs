@@ -11,6 +11,7 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'test/support/fake-kube-api/server.mjs',
+      'scripts/*.mjs',
       'eslint.config.mjs',
       'jest.config.js',
       'apps/*/webpack.config.js',

@@ -15,10 +15,11 @@ ENV NODE_ENV=production \
     PORT=8000 \
     NODE_OPTIONS="--max-semi-space-size=1"
 WORKDIR /app
-COPY --from=build --chown=node:node /src/node_modules ./node_modules
-COPY --from=build --chown=node:node /src/dist/apps/inbox ./dist/apps/inbox
-COPY --from=build --chown=node:node /src/package.json ./
-USER node
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist/apps/inbox ./dist/apps/inbox
+COPY --from=build /src/package.json ./
+# Numeric, so Kubernetes can verify runAsNonRoot; matches the runtime's runAsUser.
+USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/api/v1/status/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
