@@ -14,6 +14,7 @@ export default tseslint.config(
       'scripts/*.mjs',
       'eslint.config.mjs',
       'jest.config.js',
+      'jest.k8s.config.js',
       'apps/*/webpack.config.js',
     ],
   },

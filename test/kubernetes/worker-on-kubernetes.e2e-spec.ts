@@ -13,7 +13,13 @@ import { reconcileNamespaces } from '@app/provisioning';
 import { KubernetesRuntime } from '@app/provisioning/runtime/kubernetes/kubernetes-runtime';
 import { unique, uniqueChannel } from '../support/api-harness';
 import { FakeKube, startFakeKube } from '../support/fake-kube-api/fake-kube';
-import { Platform, startPlatform, waitForStatus } from '../support/platform-harness';
+import {
+  Platform,
+  configuratorTo,
+  createInstance,
+  startPlatform,
+  waitForStatus,
+} from '../support/platform-harness';
 import { waitFor } from '../support/wait';
 import { kubernetesSettings } from '../../apps/worker/src/kubernetes';
 
@@ -55,16 +61,10 @@ describe('worker on the Kubernetes runtime (fake API server)', () => {
 
   it('provisions into a namespace, delivers the token, and deletes the namespace on DELETE', async () => {
     const path = `/k8s-${unique()}`;
-    const created = await platform
-      .http()
-      .post('/v1/instances')
-      .set(platform.partner.auth)
-      .send({
-        channel_id: uniqueChannel(),
-        configurator: { user_name: 'bot', webhook_url: `${platform.hooks.url}${path}` },
-      })
-      .expect(201);
-    const id = (created.body as { id: string }).id;
+    const { id } = await createInstance(platform, {
+      channel_id: uniqueChannel(),
+      configurator: configuratorTo(platform, path),
+    });
     const ready = await waitForStatus(platform, id, 'ready');
     expect(ready.events.find((e) => e.type === 'step.deploy')?.message).toBe(
       'Deployed to the kubernetes runtime',

@@ -6,7 +6,6 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Server } from 'node:http';
 import IORedis from 'ioredis';
@@ -14,20 +13,12 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
 import { recreateDatabase } from '@app/domain';
-import { LocalRuntime, TenantDatabases, createLocalGateway } from '@app/provisioning';
+import { LocalRuntime, TenantDatabases, createLocalGateway, freePort } from '@app/provisioning';
 import { MailCatcher } from '../../apps/mail-catcher/src/mail-catcher';
 import { TestPartner, createTestPartner, startApi, unique } from './api-harness';
 import { ReceivedRequest, startReceiver } from './http-receiver';
 import { REPO } from './processes';
 import { waitFor } from './wait';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 export const WORKER_ENTRY = resolve(REPO, 'dist/apps/worker/main.js');
 
@@ -184,3 +175,15 @@ export async function waitForStatus(platform: Platform, id: string, status: stri
   }
   return last as Record<string, unknown> & { events: { type: string; message: string; data: unknown }[] };
 }
+
+/** POST /v1/instances as the platform's partner; fails the test unless 201. */
+export async function createInstance(platform: Platform, body: Record<string, unknown>) {
+  const res = await platform.http().post('/v1/instances').set(platform.partner.auth).send(body).expect(201);
+  return res.body as { id: string; subdomain: string; activation_url?: string };
+}
+
+/** A `configurator` whose token webhook lands on the platform's receiver at `path`. */
+export const configuratorTo = (platform: Platform, path: string) => ({
+  user_name: 'bot',
+  webhook_url: `${platform.hooks.url}${path}`,
+});

@@ -12,7 +12,13 @@ import { Webhook } from 'standardwebhooks';
 import IORedis from 'ioredis';
 import { unique, uniqueChannel } from '../support/api-harness';
 import { json, startReceiver } from '../support/http-receiver';
-import { Platform, startPlatform, waitForStatus } from '../support/platform-harness';
+import {
+  Platform,
+  configuratorTo,
+  createInstance,
+  startPlatform,
+  waitForStatus,
+} from '../support/platform-harness';
 import { waitFor } from '../support/wait';
 
 const CRASH_POINTS = [
@@ -60,17 +66,12 @@ describe('crash safety: kill -9 the worker at every step', () => {
   it('reaches ready, delivers one token value and one e-mail message id, and tears down, whatever step the worker dies in', async () => {
     const path = `/crash-${unique()}`;
     const email = `${unique('crash')}@example.com`;
-    const res = await platform
-      .http()
-      .post('/v1/instances')
-      .set(platform.partner.auth)
-      .send({
-        channel_id: uniqueChannel(),
-        admin_email: email,
-        configurator: { user_name: 'bot', webhook_url: `${platform.hooks.url}${path}` },
-      })
-      .expect(201);
-    const id = (res.body as { id: string }).id;
+    const created = await createInstance(platform, {
+      channel_id: uniqueChannel(),
+      admin_email: email,
+      configurator: configuratorTo(platform, path),
+    });
+    const id = created.id;
     const row = async () =>
       (
         await platform.dataSource.query<
@@ -99,7 +100,7 @@ describe('crash safety: kill -9 the worker at every step', () => {
     expect(new Set(tokens).size).toBe(1); // exactly one token value ever left
     expect(new Set(hooks.map((h) => h.headers['webhook-id'])).size).toBe(1);
     const me = await platform
-      .instance((res.body as { subdomain: string }).subdomain)
+      .instance(created.subdomain)
       .get('/api/v1/users/current/')
       .set('Authorization', `Token ${tokens[0]}`);
     expect(me.status).toBe(200);
@@ -183,18 +184,13 @@ describe('crash safety: Redis', () => {
     redis?.kill('SIGKILL');
   });
 
-  const createWithHook = async (path: string) => {
-    const res = await platform
-      .http()
-      .post('/v1/instances')
-      .set(platform.partner.auth)
-      .send({
+  const createWithHook = async (path: string) =>
+    (
+      await createInstance(platform, {
         channel_id: uniqueChannel(),
-        configurator: { user_name: 'bot', webhook_url: `${platform.hooks.url}${path}` },
+        configurator: configuratorTo(platform, path),
       })
-      .expect(201);
-    return (res.body as { id: string }).id;
-  };
+    ).id;
 
   it('completes once Redis is back after a restart in the middle of the pipeline', async () => {
     const worker = platform.startWorker();

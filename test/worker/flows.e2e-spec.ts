@@ -29,6 +29,16 @@ describe('provisioning flows end to end', () => {
     expect(res.status).toBe(201);
     return res.body as { id: string; subdomain: string; activation_url?: string };
   };
+  /** Opens an activation link, sets the password, and lands in /admin/. */
+  const activateInBrowser = async (link: string, password: string) => {
+    const page = await browser.newPage();
+    await page.goto(link);
+    expect(await page.title()).toContain('Activate your account');
+    await page.fill('#password1', password);
+    await page.fill('#password2', password);
+    await Promise.all([page.waitForURL('**/admin/'), page.click('text=SAVE')]);
+    await page.close();
+  };
   const hooksFor = (path: string) => platform.hooks.received.filter((r) => r.url === path);
 
   it('configurator flow: one signed token webhook, the token works on the instance, then it is wiped', async () => {
@@ -89,13 +99,7 @@ describe('provisioning flows end to end', () => {
     const link = /(http:\/\/\S+\/confirm_account\?c=[\w-]+)/.exec(mails[0].text ?? '')![1];
     expect(link.startsWith(`http://${created.subdomain}.localhost:${platform.gatewayPort}/`)).toBe(true);
 
-    const page = await browser.newPage();
-    await page.goto(link);
-    expect(await page.title()).toContain('Activate your account');
-    await page.fill('#password1', 'Velvet-Orchard-58');
-    await page.fill('#password2', 'Velvet-Orchard-58');
-    await Promise.all([page.waitForURL('**/admin/'), page.click('text=SAVE')]);
-    await page.close();
+    await activateInBrowser(link, 'Velvet-Orchard-58');
 
     const token = await platform
       .instance(created.subdomain)
@@ -115,12 +119,7 @@ describe('provisioning flows end to end', () => {
     const created = await create({ channel_id: uniqueChannel(), generate_activation: true });
     expect(created.activation_url).toMatch(/\/confirm_account\?c=/);
     await waitForStatus(platform, created.id, 'ready');
-    const page = await browser.newPage();
-    await page.goto(created.activation_url!);
-    await page.fill('#password1', 'Quiet-Harbour-917');
-    await page.fill('#password2', 'Quiet-Harbour-917');
-    await Promise.all([page.waitForURL('**/admin/'), page.click('text=SAVE')]);
-    await page.close();
+    await activateInBrowser(created.activation_url!, 'Quiet-Harbour-917');
     const token = await platform
       .instance(created.subdomain)
       .post('/api/v1/auth/token/')

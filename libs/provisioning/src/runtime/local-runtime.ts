@@ -39,7 +39,8 @@ const envHash = (env: Record<string, string>) =>
     .update(JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b))))
     .digest('hex');
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on right now (on loopback). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
