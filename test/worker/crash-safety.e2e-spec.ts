@@ -206,6 +206,26 @@ describe('crash safety: Redis', () => {
     await worker.stop();
   });
 
+  it('SIGTERM puts a running job back without spending an attempt; another worker finishes it', async () => {
+    const first = platform.startWorker();
+    const path = `/sigterm-${unique()}`;
+    const id = await createWithHook(path);
+    await waitForStatus(platform, id, 'provisioning', 10_000); // the provider takes 1.5 s to answer
+    const stopping = Date.now();
+    first.child.kill('SIGTERM');
+    await first.exited; // Nest re-raises the signal once its shutdown hooks have run
+    expect(first.child.signalCode).toBe('SIGTERM');
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    const client = new IORedis({ port });
+    const job = await client.hgetall(`bull:provisioning:provision-${id}`);
+    client.disconnect();
+    expect(Number(job.atm ?? 0)).toBe(0); // attemptsMade: the interrupted run did not count
+    const second = platform.startWorker();
+    const ready = await waitForStatus(platform, id, 'ready', 60_000);
+    expect(ready.events.some((e) => e.type === 'step.retry')).toBe(false);
+    await second.stop();
+  });
+
   it('re-adds work Redis lost (flushed), through the reconcile sweep', async () => {
     const path = `/flushed-${unique()}`;
     const id = await createWithHook(path); // no worker yet: the job waits in Redis
