@@ -97,7 +97,7 @@ export class MailCatcher {
         `<p><a href="/">← all messages</a></p><h2>${escapeHtml(mail.subject)}</h2>` +
           `<p>From: ${escapeHtml(mail.from)}<br>To: ${escapeHtml(mail.to)}</p>` +
           (mail.html
-            ? `<h3>HTML part</h3><iframe sandbox style="width:100%;height:22em;border:1px solid #ccc" srcdoc="${escapeHtml(mail.html)}"></iframe>`
+            ? `<h3>HTML part</h3><iframe sandbox="allow-popups allow-popups-to-escape-sandbox" style="width:100%;height:22em;border:1px solid #ccc" srcdoc="${escapeHtml(`<base target="_blank">${mail.html}`)}"></iframe>`
             : '') +
           `<h3>Text part</h3><pre style="white-space:pre-wrap">${linked}</pre>`,
       );
