@@ -179,6 +179,35 @@ describe('Kubernetes runtime against a fake API server', () => {
     await expect(runtime.teardown(s.instanceId)).resolves.toBeUndefined();
   });
 
+  it("meets the restricted Pod Security profile its namespace enforces (the fake's admission refuses a weaker pod)", async () => {
+    const s = spec();
+    await runtime.deploy(s); // would fail with FailedCreate if the pod template were not restricted
+    const { instanceManifests } = await import('@app/provisioning');
+    const [namespace, , deployment] = instanceManifests(settings, spec());
+    const weak = JSON.parse(JSON.stringify(deployment)) as {
+      metadata: { namespace: string };
+      spec: { template: { spec: { containers: { securityContext: Record<string, unknown> }[] } } };
+    };
+    weak.spec.template.spec.containers[0].securityContext = { runAsNonRoot: true };
+    const { KubernetesObjectApi, PatchStrategy } = await import('@kubernetes/client-node');
+    const client = KubernetesObjectApi.makeApiClient(fake.kubeConfig);
+    await client.patch(namespace, undefined, undefined, 'test', true, PatchStrategy.ServerSideApply);
+    const applied = (await client.patch(
+      weak as never,
+      undefined,
+      undefined,
+      'test',
+      true,
+      PatchStrategy.ServerSideApply,
+    )) as {
+      status: { conditions: { reason: string; message: string }[] };
+    };
+    expect(applied.status.conditions[0].reason).toBe('FailedCreate');
+    expect(applied.status.conditions[0].message).toMatch(
+      /violates PodSecurity "restricted:latest": allowPrivilegeEscalation/,
+    );
+  });
+
   it('lists the namespaces it manages, with instance and partner', async () => {
     const s = spec();
     await runtime.deploy(s);

@@ -127,6 +127,29 @@ function deploymentStatus(object, mode) {
   }
 }
 
+/** The Pod Security Standards' "restricted" profile: what a Deployment's pods violate, if anything. */
+function restrictedViolation(pod) {
+  const problems = [];
+  const podContext = pod.securityContext ?? {};
+  for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+    const sc = c.securityContext ?? {};
+    if (sc.allowPrivilegeEscalation !== false)
+      problems.push(`allowPrivilegeEscalation != false (container "${c.name}")`);
+    if (!(sc.capabilities?.drop ?? []).includes('ALL'))
+      problems.push(`unrestricted capabilities (container "${c.name}")`);
+    if (!(sc.runAsNonRoot ?? podContext.runAsNonRoot))
+      problems.push(`runAsNonRoot != true (container "${c.name}")`);
+    if ((sc.runAsUser ?? podContext.runAsUser) === 0) problems.push(`runAsUser=0 (container "${c.name}")`);
+    const seccomp = (sc.seccompProfile ?? podContext.seccompProfile)?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
+      problems.push(`seccompProfile (container "${c.name}")`);
+    if (sc.privileged) problems.push(`privileged (container "${c.name}")`);
+  }
+  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push('host namespaces');
+  for (const v of pod.volumes ?? []) if (v.hostPath) problems.push(`hostPath volume "${v.name}"`);
+  return problems.length ? problems.join(', ') : undefined;
+}
+
 /** `/api/v1/namespaces/ns/secrets/name` → parts; undefined when not a resource path. */
 function route(pathname) {
   const m =
@@ -224,8 +247,24 @@ function apply(res, url, r, body) {
     },
   };
   if (kind === 'Namespace') stored.status = { phase: 'Active' };
-  if (kind === 'Deployment')
-    stored.status = deploymentStatus(stored, state.modes[r.namespace] ?? state.defaultMode);
+  if (kind === 'Deployment') {
+    // Pod Security admission judges the pods a Deployment creates: a violation surfaces as FailedCreate.
+    const enforced = ns?.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted';
+    const violation = enforced ? restrictedViolation(stored.spec.template.spec) : undefined;
+    stored.status = violation
+      ? {
+          observedGeneration: stored.metadata.generation,
+          conditions: [
+            {
+              type: 'ReplicaFailure',
+              status: 'True',
+              reason: 'FailedCreate',
+              message: `pods "${r.name}-5d4f8-x2" is forbidden: violates PodSecurity "restricted:latest": ${violation}`,
+            },
+          ],
+        }
+      : deploymentStatus(stored, state.modes[r.namespace] ?? state.defaultMode);
+  }
   store.set(key, stored);
   send(res, previous ? 200 : 201, stored);
 }
