@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { ParsedMail, parseMail } from './mime';
+import { escapeHtml } from '@app/common/html/escape-html';
 
 export interface CaughtMail extends ParsedMail {
   id: number;
@@ -15,12 +16,6 @@ export interface CaughtMail extends ParsedMail {
   envelopeTo: string[];
   raw: string;
 }
-
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 export class MailCatcher {
   readonly messages: CaughtMail[] = [];

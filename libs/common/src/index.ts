@@ -6,3 +6,4 @@ export * from './crypto/secret-box';
 export * from './crypto/crypto.module';
 export * from './logging/logger';
 export * from './fault-injection';
+export * from './html/escape-html';

@@ -1,5 +1,6 @@
 /** The activation e-mail (DESIGN.md): subject `WhatsApp Inbox Activation`, text and HTML, one link. */
 import { createTransport, Transporter } from 'nodemailer';
+import { escapeHtml } from '@app/common/html/escape-html';
 
 export const ACTIVATION_SUBJECT = 'WhatsApp Inbox Activation';
 
@@ -10,12 +11,6 @@ export interface ActivationMail {
   activationUrl: string;
   inboxUrl: string;
 }
-
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 export function composeActivationMail(mail: ActivationMail) {
   const domain = new URL(mail.inboxUrl).hostname;

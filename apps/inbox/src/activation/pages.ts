@@ -1,10 +1,6 @@
 /** The few HTML pages an instance serves itself: activation, login, admin landing, errors. */
 
-export const escapeHtml = (value: string): string =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+import { escapeHtml } from '@app/common/html/escape-html';
 
 function layout(title: string, body: string): string {
   return `<!doctype html>
