@@ -62,6 +62,13 @@ async function call<T>(what: string, timeoutMs: number, work: () => Promise<T>):
 const isNotFound = (error: unknown) =>
   error instanceof ApiException && (error as ApiException<unknown>).code === 404;
 
+/** The API's answer, or undefined when the object does not exist (404); other errors pass through. */
+const orMissing = <T>(request: Promise<T>): Promise<T | undefined> =>
+  request.catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
+
 export class KubernetesRuntime implements RuntimeDriver {
   readonly name = 'kubernetes';
   private readonly objects: KubernetesObjectApi;
@@ -96,35 +103,23 @@ export class KubernetesRuntime implements RuntimeDriver {
 
   async status(instanceId: string): Promise<RuntimeStatus> {
     const namespace = namespaceOf(this.settings, instanceId);
-    try {
-      const deployment = await this.apps.readNamespacedDeployment({ name: APP, namespace });
-      const available = (deployment.status?.availableReplicas ?? 0) >= 1;
-      return available
-        ? { state: 'running', internalUrl: this.healthBase(instanceId) }
-        : { state: 'stopped', detail: 'no available replica' };
-    } catch (error) {
-      if (isNotFound(error)) return { state: 'missing' };
-      throw stepErrorOf(error, `reading deployment ${namespace}/${APP}`);
-    }
+    const deployment = await this.call(`reading deployment ${namespace}/${APP}`, () =>
+      orMissing(this.apps.readNamespacedDeployment({ name: APP, namespace })),
+    );
+    if (!deployment) return { state: 'missing' };
+    return (deployment.status?.availableReplicas ?? 0) >= 1
+      ? { state: 'running', internalUrl: this.healthBase(instanceId) }
+      : { state: 'stopped', detail: 'no available replica' };
   }
 
   async teardown(instanceId: string): Promise<void> {
     const name = namespaceOf(this.settings, instanceId);
-    try {
-      await this.call(`deleting namespace ${name}`, () =>
-        this.core.deleteNamespace({ name, propagationPolicy: 'Foreground' }),
-      );
-    } catch (error) {
-      if (!(error instanceof PermanentStepError && /\(404\)/.test(error.message))) throw error;
-    }
+    // Already gone (404) is what we want.
+    await this.call(`deleting namespace ${name}`, () =>
+      orMissing(this.core.deleteNamespace({ name, propagationPolicy: 'Foreground' })),
+    );
     const deadline = Date.now() + this.settings.rolloutTimeoutMs;
-    for (;;) {
-      try {
-        await this.core.readNamespace({ name });
-      } catch (error) {
-        if (isNotFound(error)) return;
-        throw stepErrorOf(error, `reading namespace ${name}`);
-      }
+    while (await this.call(`reading namespace ${name}`, () => orMissing(this.core.readNamespace({ name })))) {
       if (Date.now() > deadline) throw new TransientStepError(`namespace ${name} is still terminating`);
       await sleep(this.settings.pollIntervalMs);
     }
