@@ -3,9 +3,6 @@
  * (health satisfied by the fake), token webhook, delete (namespace gone), and the namespace
  * reconcile that finds orphans.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@app/config';
 import { resolveSecretsKey } from '@app/common';
@@ -29,23 +26,11 @@ describe('worker on the Kubernetes runtime (fake API server)', () => {
 
   beforeAll(async () => {
     fake = await startFakeKube();
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'kube-')), 'config');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'fake', cluster: { server: fake.url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'platform', user: { token: 'fake-token' } }],
-        contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'platform' } }],
-        'current-context': 'fake',
-      }),
-    );
     platform = await startPlatform({
       redisDb: 10,
       workerEnv: {
         RUNTIME_DRIVER: 'kubernetes',
-        KUBECONFIG: kubeconfig,
+        KUBECONFIG: fake.kubeconfigPath,
         SECRETS_ENCRYPTION_KEY: resolveSecretsKey(loadConfig()).toString('hex'),
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
         K8S_HEALTH_URL: `${fake.url}/_fake/health/{namespace}`,

@@ -1,10 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 
 export interface FakeKube {
   url: string;
   kubeConfig: KubeConfig;
+  /** The same cluster as a kubeconfig file, for processes (KUBECONFIG). */
+  kubeconfigPath: string;
   control: <T = unknown>(path: string, body?: unknown) => Promise<T>;
   state: () => Promise<{ requests: number; applies: number; violations: unknown[]; objects: FakeObject[] }>;
   stop: () => Promise<void>;
@@ -19,16 +23,21 @@ export interface FakeObject {
   status?: Record<string, unknown>;
 }
 
-/** A KubeConfig pointing at a server, as a kubeconfig file would. */
-export function kubeConfigFor(server: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'fake', server, skipTLSVerify: true }],
-    users: [{ name: 'platform', token: 'fake-token' }],
-    contexts: [{ name: 'fake', cluster: 'fake', user: 'platform' }],
-    currentContext: 'fake',
-  });
-  return kc;
+/** A kubeconfig file pointing at a server (plain HTTP, so TLS checks are off), as kubectl would read it. */
+export function kubeconfigFile(server: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'kube-')), 'config');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'fake', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'platform', user: { token: 'fake-token' } }],
+      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'platform' } }],
+      'current-context': 'fake',
+    }),
+  );
+  return file;
 }
 
 /** Starts the fake API server (test/support/fake-kube-api/server.mjs) as a process of its own. */
@@ -51,9 +60,13 @@ export async function startFakeKube(env: Record<string, string> = {}): Promise<F
     });
     return (await res.json()) as T;
   };
+  const kubeconfigPath = kubeconfigFile(url);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
   return {
     url,
-    kubeConfig: kubeConfigFor(url),
+    kubeConfig,
+    kubeconfigPath,
     control,
     state: () => control('state'),
     process: child,

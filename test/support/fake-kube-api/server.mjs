@@ -58,6 +58,22 @@ const status = (res, code, reason, message) =>
     code,
   });
 
+/** A Deployment whose ReplicaSet cannot create its pod (quota, admission), as the controller reports it. */
+function failedCreate(object, why) {
+  return {
+    observedGeneration: object.metadata.generation,
+    conditions: [
+      {
+        type: 'ReplicaFailure',
+        status: 'True',
+        reason: 'FailedCreate',
+        message: `pods "${object.metadata.name}-5d4f8-x2" is forbidden: ${why}`,
+        lastUpdateTime: new Date().toISOString(),
+      },
+    ],
+  };
+}
+
 function deploymentStatus(object, mode) {
   const generation = object.metadata.generation;
   const base = { observedGeneration: generation, replicas: 1 };
@@ -88,31 +104,12 @@ function deploymentStatus(object, mode) {
         ],
       };
     case 'quota':
-      return {
-        observedGeneration: generation,
-        conditions: [
-          {
-            type: 'ReplicaFailure',
-            status: 'True',
-            reason: 'FailedCreate',
-            message: `pods "${object.metadata.name}-5d4f8-x2" is forbidden: exceeded quota: inbox-quota, requested: requests.memory=4Gi, used: requests.memory=0, limited: requests.memory=1Gi`,
-            lastUpdateTime: now,
-          },
-        ],
-      };
+      return failedCreate(
+        object,
+        'exceeded quota: inbox-quota, requested: requests.memory=4Gi, used: requests.memory=0, limited: requests.memory=1Gi',
+      );
     case 'failed-create':
-      return {
-        observedGeneration: generation,
-        conditions: [
-          {
-            type: 'ReplicaFailure',
-            status: 'True',
-            reason: 'FailedCreate',
-            message: `pods "${object.metadata.name}-5d4f8-x2" is forbidden: violates PodSecurity "restricted:latest"`,
-            lastUpdateTime: now,
-          },
-        ],
-      };
+      return failedCreate(object, 'violates PodSecurity "restricted:latest"');
     default:
       return {
         ...base,
@@ -252,17 +249,7 @@ function apply(res, url, r, body) {
     const enforced = ns?.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted';
     const violation = enforced ? restrictedViolation(stored.spec.template.spec) : undefined;
     stored.status = violation
-      ? {
-          observedGeneration: stored.metadata.generation,
-          conditions: [
-            {
-              type: 'ReplicaFailure',
-              status: 'True',
-              reason: 'FailedCreate',
-              message: `pods "${r.name}-5d4f8-x2" is forbidden: violates PodSecurity "restricted:latest": ${violation}`,
-            },
-          ],
-        }
+      ? failedCreate(stored, `violates PodSecurity "restricted:latest": ${violation}`)
       : deploymentStatus(stored, state.modes[r.namespace] ?? state.defaultMode);
   }
   store.set(key, stored);
