@@ -9,29 +9,22 @@
 import { randomBytes } from 'node:crypto';
 import { waitUntilHealthy } from '@app/provisioning';
 import { KubernetesRuntime } from '@app/provisioning/runtime/kubernetes/kubernetes-runtime';
+import { loadConfig } from '@app/config';
 import { startFakeKube } from '../test/support/fake-kube-api/fake-kube';
+import { kubernetesSettings } from '../apps/worker/src/kubernetes';
 
 const N = Number(process.env.BENCH_K8S_INSTANCES ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_K8S_CONCURRENCY ?? 50);
 
 async function main(): Promise<void> {
   const fake = await startFakeKube();
+  // The worker's own settings (defaults, plus TLS), with health answered by the fake and a quick poll.
   const runtime = new KubernetesRuntime(fake.kubeConfig, {
-    namespacePrefix: 'inbox-',
-    image: 'registry.example.com/inbox',
-    imageTag: '1.0.0',
-    baseDomain: 'inbox.example.com',
-    publicScheme: 'https',
-    ingressClass: 'nginx',
-    clusterIssuer: 'letsencrypt',
-    ingressControllerNamespace: 'ingress-nginx',
-    databaseCidr: '10.0.0.0/8',
-    resources: { cpuRequest: '50m', memoryRequest: '96Mi', cpuLimit: '500m', memoryLimit: '192Mi' },
+    ...kubernetesSettings(
+      loadConfig({ K8S_CLUSTER_ISSUER: 'letsencrypt', SECRETS_ENCRYPTION_KEY: 'a'.repeat(64) }),
+    ),
     healthUrlTemplate: `${fake.url}/_fake/health/{namespace}`,
-    rolloutTimeoutMs: 60_000,
     pollIntervalMs: 50,
-    apiTimeoutMs: 15_000,
-    fieldManager: 'partner-platform',
   });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
