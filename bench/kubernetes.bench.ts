@@ -7,11 +7,10 @@
  * The database step is not part of it (PostgreSQL's CREATE DATABASE is measured by bench:e2e).
  */
 import { randomBytes } from 'node:crypto';
-import { waitUntilHealthy } from '@app/provisioning';
+import { kubernetesSettings, waitUntilHealthy } from '@app/provisioning';
 import { KubernetesRuntime } from '@app/provisioning/runtime/kubernetes/kubernetes-runtime';
 import { loadConfig } from '@app/config';
 import { startFakeKube } from '../test/support/fake-kube-api/fake-kube';
-import { kubernetesSettings } from '../apps/worker/src/kubernetes';
 
 const N = Number(process.env.BENCH_K8S_INSTANCES ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_K8S_CONCURRENCY ?? 50);

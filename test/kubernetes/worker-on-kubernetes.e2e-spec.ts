@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@app/config';
 import { resolveSecretsKey } from '@app/common';
-import { reconcileNamespaces } from '@app/provisioning';
+import { kubernetesSettings, reconcileNamespaces } from '@app/provisioning';
 import { KubernetesRuntime } from '@app/provisioning/runtime/kubernetes/kubernetes-runtime';
 import { unique, uniqueChannel } from '../support/api-harness';
 import { FakeKube, startFakeKube } from '../support/fake-kube-api/fake-kube';
@@ -18,7 +18,6 @@ import {
   waitForStatus,
 } from '../support/platform-harness';
 import { waitFor } from '../support/wait';
-import { kubernetesSettings } from '../../apps/worker/src/kubernetes';
 
 describe('worker on the Kubernetes runtime (fake API server)', () => {
   let fake: FakeKube;

@@ -2,33 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { KubeConfig } from '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
 import { PlatformConfig } from '@app/config';
-import { KubernetesSettings, RuntimeDriver, reconcileNamespaces } from '@app/provisioning';
+import { RuntimeDriver, kubernetesSettings, reconcileNamespaces } from '@app/provisioning';
 import { KubernetesRuntime } from '@app/provisioning/runtime/kubernetes/kubernetes-runtime';
-
-export function kubernetesSettings(config: PlatformConfig): KubernetesSettings {
-  return {
-    namespacePrefix: config.K8S_NAMESPACE_PREFIX,
-    image: config.INBOX_IMAGE,
-    imageTag: config.INBOX_IMAGE_TAG,
-    baseDomain: config.BASE_DOMAIN,
-    publicScheme: config.PUBLIC_SCHEME,
-    ingressClass: config.K8S_INGRESS_CLASS,
-    clusterIssuer: config.K8S_CLUSTER_ISSUER,
-    ingressControllerNamespace: config.K8S_INGRESS_CONTROLLER_NAMESPACE,
-    databaseCidr: config.K8S_DATABASE_CIDR,
-    resources: {
-      cpuRequest: config.INBOX_CPU_REQUEST,
-      memoryRequest: config.INBOX_MEMORY_REQUEST,
-      cpuLimit: config.INBOX_CPU_LIMIT,
-      memoryLimit: config.INBOX_MEMORY_LIMIT,
-    },
-    healthUrlTemplate: config.K8S_HEALTH_URL,
-    rolloutTimeoutMs: config.K8S_ROLLOUT_TIMEOUT_MS,
-    pollIntervalMs: 1000,
-    apiTimeoutMs: config.K8S_API_TIMEOUT_MS,
-    fieldManager: 'partner-platform',
-  };
-}
 
 /** The cluster from KUBECONFIG, else the pod's service account (in-cluster). */
 export function kubernetesRuntime(config: PlatformConfig): KubernetesRuntime {

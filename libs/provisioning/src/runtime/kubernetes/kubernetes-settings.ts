@@ -1,3 +1,5 @@
+import type { PlatformConfig } from '@app/config';
+
 /** What the Kubernetes runtime needs from the platform configuration (K8S_* and INBOX_* variables). */
 export interface KubernetesSettings {
   /** Namespaces are `{prefix}{instance id}`. */
@@ -35,3 +37,29 @@ export const LABELS = {
   instance: 'partner-platform.io/instance',
 } as const;
 export const MANAGED_BY = 'partner-platform';
+
+/** The runtime's settings from the platform configuration (K8S_*, INBOX_*, BASE_DOMAIN). */
+export function kubernetesSettings(config: PlatformConfig): KubernetesSettings {
+  return {
+    namespacePrefix: config.K8S_NAMESPACE_PREFIX,
+    image: config.INBOX_IMAGE,
+    imageTag: config.INBOX_IMAGE_TAG,
+    baseDomain: config.BASE_DOMAIN,
+    publicScheme: config.PUBLIC_SCHEME,
+    ingressClass: config.K8S_INGRESS_CLASS,
+    clusterIssuer: config.K8S_CLUSTER_ISSUER,
+    ingressControllerNamespace: config.K8S_INGRESS_CONTROLLER_NAMESPACE,
+    databaseCidr: config.K8S_DATABASE_CIDR,
+    resources: {
+      cpuRequest: config.INBOX_CPU_REQUEST,
+      memoryRequest: config.INBOX_MEMORY_REQUEST,
+      cpuLimit: config.INBOX_CPU_LIMIT,
+      memoryLimit: config.INBOX_MEMORY_LIMIT,
+    },
+    healthUrlTemplate: config.K8S_HEALTH_URL,
+    rolloutTimeoutMs: config.K8S_ROLLOUT_TIMEOUT_MS,
+    pollIntervalMs: 1000,
+    apiTimeoutMs: config.K8S_API_TIMEOUT_MS,
+    fieldManager: 'partner-platform',
+  };
+}
