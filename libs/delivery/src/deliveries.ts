@@ -135,11 +135,7 @@ export class Deliveries {
           latency_ms: Date.now() - started,
         },
       );
-      if (attempt.number >= attempt.of) {
-        await this.giveUp(instanceId, 'email', `after ${attempt.of} attempts: ${reason}`);
-        return;
-      }
-      throw new TransientStepError(`activation e-mail not sent: ${reason}`);
+      await this.retryOrGiveUp(instanceId, 'email', reason, attempt);
     }
   }
 
@@ -174,10 +170,20 @@ export class Deliveries {
       return this.giveUp(instanceId, what, 'the receiver answered 410 Gone');
     }
     if (outcome.kind === 'blocked') return this.giveUp(instanceId, what, outcome.reason);
+    return this.retryOrGiveUp(instanceId, what, describe(outcome), attempt);
+  }
+
+  /** Another attempt on the schedule (by throwing), or the last one was: give up. */
+  private async retryOrGiveUp(
+    instanceId: string,
+    what: string,
+    last: string,
+    attempt: Attempt,
+  ): Promise<void> {
     if (attempt.number >= attempt.of) {
-      return this.giveUp(instanceId, what, `after ${attempt.of} attempts; last: ${describe(outcome)}`);
+      return this.giveUp(instanceId, what, `after ${attempt.of} attempts; last: ${last}`);
     }
-    throw new TransientStepError(`${what} not delivered: ${describe(outcome)}`);
+    throw new TransientStepError(`${what} not delivered: ${last}`);
   }
 
   private async giveUp(instanceId: string, what: string, reason: string): Promise<void> {
