@@ -4,6 +4,9 @@
  * official Kubernetes schemas on the other.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
 import { KubernetesRuntime } from '@app/provisioning/runtime/kubernetes/kubernetes-runtime';
 import { KubernetesSettings, LABELS, PermanentStepError, TransientStepError } from '@app/provisioning';
 import { FakeKube, startFakeKube } from '../support/fake-kube-api/fake-kube';
@@ -217,5 +220,25 @@ describe('Kubernetes runtime against a fake API server', () => {
       instanceId: s.instanceId,
       partnerId: 'acme',
     });
+  });
+
+  // Last: by now the runtime has provisioned, re-applied, read, listed and torn down.
+  it("uses exactly what the Helm chart's ClusterRole grants", async () => {
+    const template = readFileSync(
+      resolve(__dirname, '../../helm/partner-platform/templates/rbac.yaml'),
+      'utf8',
+    );
+    const clusterRole = template.slice(template.indexOf('kind: ClusterRole\n'));
+    const rules = parse(clusterRole.slice(clusterRole.indexOf('rules:'), clusterRole.indexOf('---'))) as {
+      rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    };
+    const granted = rules.rules
+      .flatMap((rule) =>
+        rule.apiGroups.flatMap((group) =>
+          rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`)),
+        ),
+      )
+      .sort();
+    expect((await fake.state()).verbs).toEqual(granted);
   });
 });

@@ -10,7 +10,13 @@ export interface FakeKube {
   /** The same cluster as a kubeconfig file, for processes (KUBECONFIG). */
   kubeconfigPath: string;
   control: <T = unknown>(path: string, body?: unknown) => Promise<T>;
-  state: () => Promise<{ requests: number; applies: number; violations: unknown[]; objects: FakeObject[] }>;
+  state: () => Promise<{
+    requests: number;
+    applies: number;
+    violations: unknown[];
+    verbs: string[];
+    objects: FakeObject[];
+  }>;
   stop: () => Promise<void>;
   process: ChildProcess;
 }

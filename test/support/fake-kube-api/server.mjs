@@ -40,7 +40,11 @@ const state = {
   faults: [],
   defaultMode: process.env.FAKE_KUBE_MODE ?? 'ready',
   modes: {},
+  /** What RBAC would have to allow for the requests seen: `group/resource:verb` ('' = core group). */
+  verbs: new Set(),
 };
+const authorize = (r, verb) =>
+  state.verbs.add(`${r.groupVersion.includes('/') ? r.groupVersion.split('/')[0] : ''}/${r.plural}:${verb}`);
 const terminateMs = Number(process.env.FAKE_KUBE_TERMINATE_MS ?? 50);
 
 const send = (res, status, body) => {
@@ -253,6 +257,8 @@ function apply(res, url, r, body) {
       : deploymentStatus(stored, state.modes[r.namespace] ?? state.defaultMode);
   }
   store.set(key, stored);
+  authorize(r, 'patch');
+  if (!previous) authorize(r, 'create'); // server-side apply of a new object needs create too
   send(res, previous ? 200 : 201, stored);
 }
 
@@ -314,6 +320,7 @@ function control(req, res, url, body) {
       requests: state.requests,
       applies: state.applies,
       violations: state.violations,
+      verbs: [...state.verbs].sort(),
       objects: [...store.values()],
     });
   }
@@ -387,17 +394,22 @@ const server = createServer((req, res) => {
         );
       return apply(res, url, r, body);
     }
-    if (req.method === 'DELETE') return remove(res, r);
+    if (req.method === 'DELETE') {
+      authorize(r, 'delete');
+      return remove(res, r);
+    }
     if (req.method === 'GET' && r.name) {
+      authorize(r, 'get');
       const object = store.get(key);
       return object
         ? send(res, 200, object)
         : status(res, 404, 'NotFound', `${r.plural} "${r.name}" not found`);
     }
     if (req.method === 'GET') {
+      authorize(r, 'list');
       const prefix = `${r.groupVersion}/${r.plural}/${r.namespace ?? ''}`;
       const items = [...store.entries()]
-        .filter(([k]) => k.startsWith(prefix) && (r.namespace || r.plural === 'namespaces' || true))
+        .filter(([k]) => k.startsWith(prefix))
         .map(([, o]) => o)
         .filter((o) => matches(o, url.searchParams.get('labelSelector')));
       return send(res, 200, {
