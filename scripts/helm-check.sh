@@ -31,4 +31,12 @@ if helm template release "$CHART" --kube-version "$KUBE_VERSION" 2>/tmp/helm-err
   exit 1
 fi
 grep -q "set existingSecret" /tmp/helm-error.txt
+
+# values.schema.json refuses a value outside its rules, naming it.
+if helm template release "$CHART" -f "$CHART/ci/default-values.yaml" --set config.kubernetes.reconcile=sometimes \
+  --kube-version "$KUBE_VERSION" 2>/tmp/helm-error.txt >/dev/null; then
+  echo "expected values.schema.json to refuse config.kubernetes.reconcile=sometimes" >&2
+  exit 1
+fi
+grep -q "reconcile" /tmp/helm-error.txt
 echo "helm checks passed"

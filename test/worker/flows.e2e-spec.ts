@@ -7,16 +7,19 @@ import { Webhook } from 'standardwebhooks';
 import { launchChromium } from '../support/browser';
 import { uniqueChannel, unique } from '../support/api-harness';
 import { Platform, WorkerProcess, startPlatform, waitForStatus } from '../support/platform-harness';
+import { freePort } from '@app/provisioning';
 import { waitFor } from '../support/wait';
 
 describe('provisioning flows end to end', () => {
   let platform: Platform;
   let worker: WorkerProcess;
   let browser: Browser;
+  let healthPort: number;
 
   beforeAll(async () => {
     platform = await startPlatform({ redisDb: 14 });
-    worker = platform.startWorker();
+    healthPort = await freePort();
+    worker = platform.startWorker({ WORKER_HEALTH_PORT: String(healthPort) });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -145,5 +148,18 @@ describe('provisioning flows end to end', () => {
     expect(Object.values(row)).toEqual([null, null, null, null]);
     expect((await platform.instance(created.subdomain).get('/api/v1/status/health')).status).toBe(404);
     expect(worker.child.exitCode).toBeNull();
+  });
+
+  it('serves /healthz and Prometheus /metrics with job counts on WORKER_HEALTH_PORT', async () => {
+    const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    expect(metrics).toMatch(
+      /worker_jobs_total\{queue="provisioning",job="instance.provision",outcome="done"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /worker_jobs_total\{queue="delivery",job="instance.configurator_webhook",outcome="done"\} [1-9]/,
+    );
+    expect(metrics).toContain('worker_job_duration_seconds_bucket');
   });
 });
