@@ -11,17 +11,19 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
 import { dataSourceOptions, recreateDatabase } from '@app/domain';
 import { LocalRuntime, TenantDatabases } from '@app/provisioning';
 import { partnerAdmin } from '../test/support/api-harness';
-import { REPO, pad } from './support';
+import { REPO, childProcesses, machineBusySeconds, pad, processCpuSeconds } from './support';
 
 const N = Number(process.env.BENCH_INSTANCES ?? 20);
 const STATE_DIR = resolve(REPO, '.local/bench-e2e');
 const API_PORT = 3917;
+const WORKER_HEALTH_PORT = 3918;
 const env: Record<string, string> = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/partner_platform_bench_e2e',
   REDIS_URL: 'redis://127.0.0.1:6379/11',
@@ -29,13 +31,26 @@ const env: Record<string, string> = {
   LOG_LEVEL: 'warn',
   PORT: String(API_PORT),
   SMTP_URL: 'smtp://127.0.0.1:1',
-  TENANT_DATABASE_SPARES: process.env.TENANT_DATABASE_SPARES ?? '3',
+  WORKER_HEALTH_PORT: String(WORKER_HEALTH_PORT),
+  // Sized for the burst, as an operator expecting N sign-ups at once would (README: benchmarks).
+  TENANT_DATABASE_SPARES: process.env.TENANT_DATABASE_SPARES ?? String(N),
+  LOCAL_WARM_INSTANCES: process.env.LOCAL_WARM_INSTANCES ?? String(N),
 };
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The worker's own count of ready warm processes, from its /metrics. */
+async function warmInstances(): Promise<number> {
+  try {
+    const metrics = await (await fetch(`http://127.0.0.1:${WORKER_HEALTH_PORT}/metrics`)).text();
+    return Number(/^worker_local_warm_instances (\d+)/m.exec(metrics)?.[1] ?? 0);
+  } catch {
+    return 0; // not up yet
+  }
+}
 
 function start(app: string): ChildProcess {
   return spawn(process.execPath, [resolve(REPO, `dist/apps/${app}/main.js`)], {
@@ -78,13 +93,23 @@ async function main(): Promise<void> {
     }
     await sleep(50);
   }
-  // Let the worker connect and create its spare databases, as a running platform would have.
+  // Let the worker create its spare databases and warm processes, as a running platform would have.
   const databases = new TenantDatabases(config.TENANT_DATABASE_ADMIN_URL!);
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while ((await databases.spareCount()) < Number(env.TENANT_DATABASE_SPARES) && Date.now() < deadline)
+    await sleep(100);
+  while ((await warmInstances()) < Number(env.LOCAL_WARM_INSTANCES) && Date.now() < deadline)
     await sleep(100);
   await sleep(500);
 
+  const runtime = new LocalRuntime(STATE_DIR);
+  const standbyPids = childProcesses(processes[1].pid!); // the worker's warm inbox processes
+  const cpuBefore = {
+    machine: machineBusySeconds(),
+    api: processCpuSeconds(processes[0].pid!),
+    worker: processCpuSeconds(processes[1].pid!),
+    instances: standbyPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
+  };
   const postedAt = new Map<string, number>();
   const ids: string[] = [];
   const started = performance.now();
@@ -106,8 +131,16 @@ async function main(): Promise<void> {
     }),
   );
   while (tokenAt.size < N && performance.now() - started < 120_000) await sleep(20);
-  // Each instance logs its own boot-to-healthy (process start → migrated, seeded, listening).
-  const runtime = new LocalRuntime(STATE_DIR);
+  const elapsed = (performance.now() - started) / 1000;
+  const instancePids = ids.flatMap((id) => runtime.processesOf(id));
+  const cpu = {
+    machine: machineBusySeconds() - cpuBefore.machine,
+    api: processCpuSeconds(processes[0].pid!) - cpuBefore.api,
+    worker: processCpuSeconds(processes[1].pid!) - cpuBefore.worker,
+    // Warm processes loaded their code before the burst; that part is not counted.
+    instances: instancePids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0) - cpuBefore.instances,
+  };
+  // Each instance logs its own boot-to-healthy (start or hand-over → migrated, seeded, listening).
   const bootMs = new Map<string, number>();
   for (const id of ids) {
     const line = readFileSync(join(STATE_DIR, 'instances', `${id}.log`), 'utf8')
@@ -133,13 +166,20 @@ async function main(): Promise<void> {
       `${name.padEnd(28)} ${pad(Math.round(percentile(values, 50)), 7)} ${pad(Math.round(percentile(values, 95)), 7)}`,
     );
   console.log(
-    `\n${N} instances created at once, ${env.TENANT_DATABASE_SPARES} spare databases; ${toToken.length} tokens received\n`,
+    `\n${N} instances created at once, ${env.TENANT_DATABASE_SPARES} spare databases, ${env.LOCAL_WARM_INSTANCES} warm processes; ${toToken.length} tokens received\n`,
   );
   console.log(`${''.padEnd(28)} ${pad('p50 ms', 7)} ${pad('p95 ms', 7)}`);
   row('POST → token webhook', toToken);
   row('instance boot → healthy', boots);
   row('control-plane overhead', overheads);
   console.log(`\ntargets: overhead p50 ≤ 150 ms, POST → token p50 ≤ 2000 ms`);
+  const share = (seconds: number) =>
+    `${seconds.toFixed(2)} CPU-s (${Math.round((100 * seconds) / cpu.machine)} %)`;
+  console.log(
+    `\nCPU during the burst (${elapsed.toFixed(2)} s wall, ${cpus().length} cores): machine busy ${cpu.machine.toFixed(2)} CPU-s;` +
+      ` API ${share(cpu.api)}, worker ${share(cpu.worker)}, instances ${share(cpu.instances)},` +
+      ` the rest (PostgreSQL, Redis, this benchmark) ${share(cpu.machine - cpu.api - cpu.worker - cpu.instances)}`,
+  );
 
   for (const p of processes) p.kill('SIGTERM');
   receiver.close();

@@ -1,25 +1,36 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
 import { PinoNestLogger, createLogger } from '@app/common/logging/logger';
 import { InboxConfig } from './config/inbox-config';
 import { registerInboxBodyParsers } from './http/body-parsers';
 import { DrfExceptionFilter } from './http/drf-exception.filter';
+import { TokenCipher } from './identity/token-cipher';
 import { InboxModule } from './inbox.module';
 import { bootDatabase } from './persistence/boot-database';
 import { InboxDb } from './persistence/inbox-db';
 
-/** Boots one instance: database (migrate + first-boot identities, under a lock), then HTTP. */
-export async function createInbox(config: InboxConfig): Promise<NestFastifyApplication> {
-  const log = createLogger(config.LOG_LEVEL, 'inbox');
-  const db = InboxDb.connect(config.DATABASE_URL, config.DB_POOL_SIZE);
-  try {
-    await bootDatabase(db, config);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
+/** An inbox application built and initialised, not yet knowing its tenant. */
+export interface PreparedInbox {
+  app: NestFastifyApplication;
+  config: InboxConfig;
+  db: InboxDb;
+  tokens: TokenCipher;
+  log: Logger;
+}
+
+/**
+ * Everything that does not depend on the tenant: the Nest application, its routes, Fastify made
+ * ready. A warm process (standby.ts) does this before its hand-over; a cold start right before
+ * bindTenant. The services hold the config, database and token cipher objects bound later.
+ */
+export async function prepareInbox(logLevel = process.env.LOG_LEVEL ?? 'info'): Promise<PreparedInbox> {
+  const log = createLogger(logLevel, 'inbox');
+  const config = new InboxConfig();
+  const db = new InboxDb();
+  const tokens = new TokenCipher();
   const app = await NestFactory.create<NestFastifyApplication>(
-    InboxModule.with(config, db),
+    InboxModule.with(config, db, tokens),
     new FastifyAdapter({
       bodyLimit: 1024 * 1024,
       trustProxy: true,
@@ -35,5 +46,30 @@ export async function createInbox(config: InboxConfig): Promise<NestFastifyAppli
     await close();
     await db.close();
   };
-  return app;
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return { app, config, db, tokens, log };
+}
+
+/** Binds the tenant: its configuration, its database (migrated and seeded under a lock), its token key. */
+export async function bindTenant(
+  prepared: PreparedInbox,
+  config: InboxConfig,
+): Promise<NestFastifyApplication> {
+  Object.assign(prepared.config, config);
+  prepared.log.level = config.LOG_LEVEL;
+  prepared.tokens.bind(config.SECRET_KEY);
+  prepared.db.bind(config.DATABASE_URL, config.DB_POOL_SIZE);
+  try {
+    await bootDatabase(prepared.db, prepared.config);
+  } catch (error) {
+    await prepared.app.close();
+    throw error;
+  }
+  return prepared.app;
+}
+
+/** Boots one instance: application, then database (migrate + first-boot identities, under a lock). */
+export async function createInbox(config: InboxConfig): Promise<NestFastifyApplication> {
+  return bindTenant(await prepareInbox(config.LOG_LEVEL), config);
 }

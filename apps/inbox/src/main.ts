@@ -1,19 +1,36 @@
 /** The per-tenant inbox instance (seed 002's Integration API), configured by the bootstrap environment. */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { STANDBY_FLAG } from '@app/common/runtime/standby-protocol';
 import { InboxConfigError, loadInboxConfig } from './config/inbox-config';
-import { createInbox } from './create-inbox';
+import { PreparedInbox, bindTenant, prepareInbox } from './create-inbox';
+import { awaitHandOver } from './standby';
 
-async function main(): Promise<void> {
+/** `startedAt`: process start (0), or the hand-over of a warm process's bootstrap environment. */
+async function serve(prepare: () => Promise<PreparedInbox>, startedAt: number): Promise<void> {
   const config = loadInboxConfig();
-  const app = await createInbox(config);
+  const app = await bindTenant(await prepare(), config);
   await app.listen(config.PORT, '0.0.0.0');
   // Migrated, seeded and listening: the instance's own boot-to-healthy, for operators and bench:e2e.
-  new Logger('Inbox').log({ port: config.PORT, boot_ms: Math.round(performance.now()) }, 'ready to serve');
+  new Logger('Inbox').log(
+    { port: config.PORT, boot_ms: Math.round(performance.now() - startedAt), warm: startedAt > 0 },
+    'ready to serve',
+  );
 }
 
-main().catch((error: unknown) => {
+function exitWith(error: unknown): never {
   const message = error instanceof InboxConfigError || error instanceof Error ? error.message : String(error);
   process.stderr.write(`inbox failed to start: ${message}\n`);
   process.exit(1);
-});
+}
+
+if (process.argv.includes(STANDBY_FLAG)) {
+  // Warm: build everything now, learn the tenant at hand-over.
+  prepareInbox().then(
+    (prepared) =>
+      awaitHandOver((handedOverAt) => serve(() => Promise.resolve(prepared), handedOverAt).catch(exitWith)),
+    exitWith,
+  );
+} else {
+  serve(() => prepareInbox(), 0).catch(exitWith);
+}

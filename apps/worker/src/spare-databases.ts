@@ -1,6 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { QuietPeriod } from '@app/common';
 import { PlatformConfig } from '@app/config';
 import { TenantDatabases } from '@app/provisioning';
+
+/** Claims came in this long ago without another: top up (CREATE DATABASE must not slow a burst down). */
+const QUIET_MS = 1000;
+/** ...or at the latest this long after the first claim of a steady stream. */
+const MAX_WAIT_MS = 10_000;
 
 /** Keeps TENANT_DATABASE_SPARES empty databases ready, in the background (see TenantDatabases.refillSpares). */
 @Injectable()
@@ -8,6 +14,7 @@ export class SpareDatabases implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger('SpareDatabases');
   private running?: Promise<void>;
   private again = false;
+  private readonly afterBurst = new QuietPeriod(() => this.topUp(), QUIET_MS, MAX_WAIT_MS);
 
   constructor(
     private readonly databases: TenantDatabases,
@@ -15,16 +22,22 @@ export class SpareDatabases implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.kick();
+    this.topUp();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.afterBurst.cancel();
     this.again = false;
     await this.running;
   }
 
-  /** Tops up soon; calls while a top-up runs are folded into one more pass. */
+  /** A spare was claimed: top up once the burst it belongs to is over. */
   kick(): void {
+    this.afterBurst.poke();
+  }
+
+  /** Tops up now; calls while a top-up runs are folded into one more pass. */
+  private topUp(): void {
     if (this.config.TENANT_DATABASE_SPARES === 0) return;
     if (this.running) {
       this.again = true;

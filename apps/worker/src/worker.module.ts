@@ -20,16 +20,18 @@ import { WorkerHealthServer } from './health.server';
 import { DeliveryProcessor } from './processors/delivery.processor';
 import { ProvisioningProcessor } from './processors/provisioning.processor';
 import { ReconcileSweep } from './reconcile.sweep';
+
 import { ShutdownSignal } from './shutdown-signal';
 import { SpareDatabases } from './spare-databases';
 import { WorkerMetrics } from './worker-metrics';
 import { NamespaceReconciler, kubernetesRuntime } from './kubernetes';
 
-export const RUNTIME_DRIVER = Symbol('RUNTIME_DRIVER');
+import { RUNTIME_DRIVER, RuntimeLifecycle } from './runtime-lifecycle';
 
 /** The runtime named by RUNTIME_DRIVER. */
 function runtimeFor(config: PlatformConfig): RuntimeDriver {
-  if (config.RUNTIME_DRIVER === 'local') return new LocalRuntime(config.LOCAL_STATE_DIR);
+  if (config.RUNTIME_DRIVER === 'local')
+    return new LocalRuntime(config.LOCAL_STATE_DIR, { warmInstances: config.LOCAL_WARM_INSTANCES });
   return kubernetesRuntime(config);
 }
 
@@ -59,6 +61,7 @@ function requireSmtpUrl(config: PlatformConfig): string {
     ShutdownSignal,
     WorkerMetrics,
     { provide: RUNTIME_DRIVER, inject: [PlatformConfig], useFactory: runtimeFor },
+    RuntimeLifecycle,
     {
       provide: InstanceStore,
       inject: [DataSource, OutboxRelay],

@@ -7,3 +7,5 @@ export * from './crypto/crypto.module';
 export * from './logging/logger';
 export * from './fault-injection';
 export * from './html/escape-html';
+export * from './runtime/standby-protocol';
+export * from './timing/quiet-period';

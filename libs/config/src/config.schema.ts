@@ -127,6 +127,8 @@ export class PlatformConfig {
 
   /** Where local mode keeps generated state (the local secrets key, instance data). */
   @IsString() LOCAL_STATE_DIR = '.local';
+  /** Local runtime: inbox processes started ahead with their code loaded, so a deploy only boots the tenant. */
+  @IsInt() @Min(0) @Max(200) LOCAL_WARM_INSTANCES = 2;
 
   /** Defaults for partners created without explicit limits. */
   @IsInt() @Min(0) DEFAULT_INSTANCE_QUOTA = 100;

@@ -5,17 +5,17 @@
  */
 import { Injectable } from '@nestjs/common';
 import { randomHex, randomUrlSafe, sha256Hex } from '@app/common/crypto/hashing';
-import { SecretBox } from '@app/common/crypto/secret-box';
 import { InboxConfig } from '../config/inbox-config';
 import { InboxUser, USER_COLUMNS, UserRow, toUser } from '../persistence/entities';
 import { InboxDb } from '../persistence/inbox-db';
 import { verifyPassword } from './password-hasher';
+import { TokenCipher } from './token-cipher';
 
 @Injectable()
 export class IdentityService {
   constructor(
     private readonly db: InboxDb,
-    private readonly secrets: SecretBox,
+    private readonly secrets: TokenCipher,
     private readonly config: InboxConfig,
   ) {}
 

@@ -2,14 +2,29 @@ import { Pool, PoolClient, QueryResultRow } from 'pg';
 
 export type Queryable = Pick<PoolClient, 'query'>;
 
-/** The tenant database: a small pg pool, and transactions that always end. */
+/**
+ * The tenant database: a small pg pool, and transactions that always end. Bound to its URL when the
+ * tenant is (a warm process builds its services before it knows which database is its own).
+ */
 export class InboxDb {
-  constructor(readonly pool: Pool) {}
+  private bound?: Pool;
 
   static connect(url: string, size: number): InboxDb {
+    const db = new InboxDb();
+    db.bind(url, size);
+    return db;
+  }
+
+  bind(url: string, size: number): void {
+    if (this.bound) throw new Error('the tenant database is bound already');
     const pool = new Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000 });
     pool.on('error', () => undefined); // an idle client lost its server; the next query reconnects
-    return new InboxDb(pool);
+    this.bound = pool;
+  }
+
+  get pool(): Pool {
+    if (!this.bound) throw new Error('the tenant database is not bound yet');
+    return this.bound;
   }
 
   async query<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -31,7 +46,7 @@ export class InboxDb {
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  async close(): Promise<void> {
+    await this.bound?.end();
   }
 }

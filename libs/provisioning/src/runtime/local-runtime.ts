@@ -21,8 +21,15 @@ import {
 import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setPriority } from 'node:os';
+import { Logger } from '@nestjs/common';
+import { crashPoint } from '@app/common/fault-injection';
+import { WarmPool, WarmProcess } from './local-warm-pool';
 import { InstanceSpec, RuntimeDriver, RuntimeStatus } from './runtime-driver';
 
+/**
+ * Tenants run below the control plane's priority: twenty instances booting at once must not
+ * starve the worker, the API and PostgreSQL that are bringing them up.
+ */
 const INSTANCE_NICENESS = 10;
 
 export interface LocalInstanceRecord {
@@ -32,6 +39,16 @@ export interface LocalInstanceRecord {
   port: number;
   envSha256: string;
   startedAt: string;
+  /** Set while a warm process is being handed its environment: a crash leaves it unconfirmed. */
+  handOverPending?: boolean;
+}
+
+export interface LocalRuntimeOptions {
+  /** Built inbox entry point. */
+  entry?: string;
+  nodeOptions?: string;
+  /** Pre-started inbox processes kept ready (LOCAL_WARM_INSTANCES); 0 starts every instance cold. */
+  warmInstances?: number;
 }
 
 const envHash = (env: Record<string, string>) =>
@@ -50,15 +67,46 @@ export async function freePort(): Promise<number> {
 
 export class LocalRuntime implements RuntimeDriver {
   readonly name = 'local';
+  private readonly logger = new Logger('LocalRuntime');
   private readonly dir: string;
+  private readonly entry: string;
+  private readonly nodeOptions: string;
+  private readonly pool?: WarmPool;
 
-  constructor(
-    stateDir: string,
-    private readonly entry = resolve('dist/apps/inbox/main.js'),
-    private readonly nodeOptions = '--max-semi-space-size=1',
-  ) {
+  constructor(stateDir: string, options: LocalRuntimeOptions = {}) {
     this.dir = join(stateDir, 'instances');
+    this.entry = options.entry ?? resolve('dist/apps/inbox/main.js');
+    this.nodeOptions = options.nodeOptions ?? '--max-semi-space-size=1';
     mkdirSync(this.dir, { recursive: true });
+    if (options.warmInstances) {
+      this.pool = new WarmPool({
+        size: options.warmInstances,
+        entry: this.entry,
+        nodeOptions: this.nodeOptions,
+        niceness: INSTANCE_NICENESS,
+        logDir: join(stateDir, 'standby'),
+      });
+    }
+  }
+
+  /** Starts filling the warm pool (the worker calls it at start-up). */
+  start(): void {
+    this.pool?.start();
+  }
+
+  /** Resolves once the warm pool is full (tests, benchmarks). */
+  async warmedUp(): Promise<void> {
+    await this.pool?.filled();
+  }
+
+  /** Standby processes ready for a deploy right now. */
+  get warmCount(): number {
+    return this.pool?.size ?? 0;
+  }
+
+  /** Stops the standby processes (never an instance). */
+  close(): void {
+    this.pool?.close();
   }
 
   async deploy(spec: InstanceSpec): Promise<RuntimeStatus> {
@@ -66,34 +114,63 @@ export class LocalRuntime implements RuntimeDriver {
     const record = this.read(spec.instanceId);
     const hash = envHash(spec.env);
     if (record && this.alive(record)) {
-      if (record.envSha256 === hash) return this.running(record); // adopt: nothing to do
+      // Adopt when nothing changed; a hand-over a crash left unconfirmed is redone from scratch.
+      if (record.envSha256 === hash && !record.handOverPending) return this.running(record);
       await this.stop(record);
     }
     const port = record?.port && !(await this.portTaken(record.port)) ? record.port : await freePort();
-    const log = openSync(join(this.dir, `${spec.instanceId}.log`), 'a');
     this.killStrays(spec.instanceId, record?.pid);
+    const next: LocalInstanceRecord = {
+      instanceId: spec.instanceId,
+      subdomain: spec.subdomain,
+      pid: 0,
+      port,
+      envSha256: hash,
+      startedAt: new Date().toISOString(),
+    };
+    const env = { ...spec.env, PORT: String(port) };
+    const warm = this.pool?.take();
+    next.pid = (warm && (await this.handOver(warm, next, env))) || this.startCold(spec.instanceId, env);
+    delete next.handOverPending;
+    this.write(next);
+    return this.running(next);
+  }
+
+  /**
+   * Gives a warm process the instance's environment; returns its pid, or 0 if it failed (the caller
+   * starts the instance cold). The record names the process BEFORE it becomes the instance, so no
+   * crash can leave an instance process nobody knows of.
+   */
+  private async handOver(warm: WarmProcess, record: LocalInstanceRecord, env: Record<string, string>) {
+    renameSync(warm.logFile, join(this.dir, `${record.instanceId}.log`));
+    this.write({ ...record, pid: warm.pid, handOverPending: true });
+    crashPoint('runtime.local.handover');
+    try {
+      await warm.handOver(env);
+      return warm.pid;
+    } catch (error) {
+      warm.kill();
+      this.logger.warn(
+        { instanceId: record.instanceId, err: error },
+        'hand-over failed; starting the instance cold',
+      );
+      return 0;
+    }
+  }
+
+  private startCold(instanceId: string, env: Record<string, string>): number {
+    const log = openSync(join(this.dir, `${instanceId}.log`), 'a');
     // The instance id on the command line finds a process whose state file a crash never wrote.
-    const child = spawn(process.execPath, [this.entry, `--instance-id=${spec.instanceId}`], {
-      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: this.nodeOptions, ...spec.env, PORT: String(port) },
+    const child = spawn(process.execPath, [this.entry, `--instance-id=${instanceId}`], {
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: this.nodeOptions, ...env },
       detached: true,
       stdio: ['ignore', log, log],
     });
     closeSync(log);
     child.unref();
     if (!child.pid) throw new Error('could not start the inbox process');
-    // Tenants run below the control plane's priority: twenty instances booting at once must not
-    // starve the worker, the API and PostgreSQL that are bringing them up.
     setPriority(child.pid, INSTANCE_NICENESS);
-    const next: LocalInstanceRecord = {
-      instanceId: spec.instanceId,
-      subdomain: spec.subdomain,
-      pid: child.pid,
-      port,
-      envSha256: hash,
-      startedAt: new Date().toISOString(),
-    };
-    this.write(next);
-    return this.running(next);
+    return child.pid;
   }
 
   status(instanceId: string): Promise<RuntimeStatus> {
@@ -160,9 +237,25 @@ export class LocalRuntime implements RuntimeDriver {
     }
   }
 
-  /** Live pids running this runtime's entry for the instance (from /proc). */
+  /** Pids of this runtime's standby (warm, not yet handed over) processes. */
+  standbyProcesses(): number[] {
+    return this.pool?.pids ?? [];
+  }
+
+  /**
+   * Live pids running this runtime's entry for the instance: started cold (the id is on their
+   * command line, from /proc) or handed over from the warm pool (the record names them).
+   */
   processesOf(instanceId: string): number[] {
     const marker = `--instance-id=${instanceId}`;
+    const record = this.read(instanceId);
+    const handedOver = record && this.alive(record) ? [record.pid] : [];
+    const started = this.matchingProcesses((args, pid) => pid !== record?.pid && args.includes(marker));
+    return [...handedOver, ...started];
+  }
+
+  /** Live (not zombie) processes running this runtime's entry whose arguments pass `test`. */
+  private matchingProcesses(test: (args: string[], pid: number) => boolean): number[] {
     const pids: number[] = [];
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
@@ -170,7 +263,7 @@ export class LocalRuntime implements RuntimeDriver {
         const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
         if (
           args.includes(this.entry) &&
-          args.includes(marker) &&
+          test(args, Number(entry)) &&
           !readFileSync(`/proc/${entry}/stat`, 'utf8').includes(') Z ')
         ) {
           pids.push(Number(entry));

@@ -24,4 +24,7 @@ export interface RuntimeDriver {
   deploy(spec: InstanceSpec): Promise<RuntimeStatus>;
   status(instanceId: string): Promise<RuntimeStatus>;
   teardown(instanceId: string): Promise<void>;
+  /** Optional: called when the worker starts and stops (the local runtime's warm pool). */
+  start?(): void;
+  close?(): void;
 }

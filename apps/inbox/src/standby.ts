@@ -1,0 +1,31 @@
+import { BootstrapMessage, StandbyMessage } from '@app/common/runtime/standby-protocol';
+
+/**
+ * Standby mode (the local runtime's warm pool): the code is loaded, the tenant is not known yet.
+ * Waits for the bootstrap environment over IPC, then calls `boot` with the moment of the hand-over
+ * (the instance's boot-to-healthy counts from there). Exits if the runtime goes away first.
+ */
+export function awaitHandOver(boot: (handedOverAt: number) => Promise<void>): void {
+  const send = process.send?.bind(process);
+  if (!send) {
+    process.stderr.write('inbox --standby needs an IPC channel to the runtime that started it\n');
+    process.exit(2);
+  }
+  let claimed = false;
+  process.once('disconnect', () => {
+    if (!claimed) process.exit(0); // the runtime died before handing over: nobody will
+  });
+  process.once('message', (message: BootstrapMessage) => {
+    if (message?.type !== 'bootstrap' || typeof message.env !== 'object') {
+      process.stderr.write('inbox --standby: expected a bootstrap message\n');
+      process.exit(2);
+    }
+    claimed = true;
+    const handedOverAt = performance.now();
+    Object.assign(process.env, message.env);
+    // Answer, then drop the channel: from here on this process is the instance and outlives the runtime.
+    send({ type: 'claimed' } satisfies StandbyMessage, () => process.disconnect());
+    void boot(handedOverAt);
+  });
+  send({ type: 'standby' } satisfies StandbyMessage);
+}

@@ -1,0 +1,24 @@
+/**
+ * A process that owns a local runtime with a warm pool, for the tests that kill it:
+ * - `hold <state dir>`: prints the standby pids (one JSON line) once the pool is full, then waits.
+ * - `deploy <state dir> <spec JSON file>`: deploys that spec through the pool (with
+ *   FAULT_INJECTION=runtime.local.handover it dies mid hand-over).
+ */
+import { readFileSync } from 'node:fs';
+import { InstanceSpec, LocalRuntime } from '@app/provisioning';
+
+async function main(): Promise<void> {
+  const [mode, stateDir, specFile] = process.argv.slice(2);
+  const runtime = new LocalRuntime(stateDir, { warmInstances: mode === 'hold' ? 2 : 1 });
+  runtime.start();
+  await runtime.warmedUp();
+  process.stdout.write(`${JSON.stringify(runtime.standbyProcesses())}\n`);
+  if (mode === 'deploy') {
+    await runtime.deploy(JSON.parse(readFileSync(specFile, 'utf8')) as InstanceSpec);
+    runtime.close();
+    return;
+  }
+  setInterval(() => undefined, 60_000);
+}
+
+void main();
