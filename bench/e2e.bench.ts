@@ -18,7 +18,14 @@ import { loadConfig } from '@app/config';
 import { dataSourceOptions, recreateDatabase } from '@app/domain';
 import { LocalRuntime, TenantDatabases } from '@app/provisioning';
 import { partnerAdmin } from '../test/support/api-harness';
-import { REPO, childProcesses, machineBusySeconds, pad, processCpuSeconds } from './support';
+import {
+  REPO,
+  childProcesses,
+  machineBusySeconds,
+  pad,
+  postgresCpuSeconds,
+  processCpuSeconds,
+} from './support';
 
 const N = Number(process.env.BENCH_INSTANCES ?? 20);
 const STATE_DIR = resolve(REPO, '.local/bench-e2e');
@@ -41,6 +48,13 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function redisServerPid(): Promise<number> {
+  const redis = new IORedis(env.REDIS_URL);
+  const info = await redis.info('server');
+  redis.disconnect();
+  return Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
+}
 
 /** The worker's own count of ready warm processes, from its /metrics. */
 async function warmInstances(): Promise<number> {
@@ -104,11 +118,15 @@ async function main(): Promise<void> {
 
   const runtime = new LocalRuntime(STATE_DIR);
   const standbyPids = childProcesses(processes[1].pid!); // the worker's warm inbox processes
+  const redisPid = await redisServerPid();
   const cpuBefore = {
     machine: machineBusySeconds(),
     api: processCpuSeconds(processes[0].pid!),
     worker: processCpuSeconds(processes[1].pid!),
     instances: standbyPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
+    postgres: postgresCpuSeconds(),
+    redis: processCpuSeconds(redisPid),
+    bench: process.cpuUsage(),
   };
   const postedAt = new Map<string, number>();
   const ids: string[] = [];
@@ -139,6 +157,9 @@ async function main(): Promise<void> {
     worker: processCpuSeconds(processes[1].pid!) - cpuBefore.worker,
     // Warm processes loaded their code before the burst; that part is not counted.
     instances: instancePids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0) - cpuBefore.instances,
+    postgres: postgresCpuSeconds() - cpuBefore.postgres,
+    redis: processCpuSeconds(redisPid) - cpuBefore.redis,
+    bench: (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(cpuBefore.bench)),
   };
   // Each instance logs its own boot-to-healthy (start or hand-over → migrated, seeded, listening).
   const bootMs = new Map<string, number>();
@@ -178,7 +199,8 @@ async function main(): Promise<void> {
   console.log(
     `\nCPU during the burst (${elapsed.toFixed(2)} s wall, ${cpus().length} cores): machine busy ${cpu.machine.toFixed(2)} CPU-s;` +
       ` API ${share(cpu.api)}, worker ${share(cpu.worker)}, instances ${share(cpu.instances)},` +
-      ` the rest (PostgreSQL, Redis, this benchmark) ${share(cpu.machine - cpu.api - cpu.worker - cpu.instances)}`,
+      ` PostgreSQL ${share(cpu.postgres)}, Redis ${share(cpu.redis)}, this benchmark ${share(cpu.bench)}, other` +
+      ` (kernel, other processes) ${share(cpu.machine - cpu.api - cpu.worker - cpu.instances - cpu.postgres - cpu.redis - cpu.bench)}`,
   );
 
   for (const p of processes) p.kill('SIGTERM');

@@ -72,3 +72,25 @@ export function childProcesses(ppid: number): number[] {
     })
     .map(Number);
 }
+
+/**
+ * CPU seconds PostgreSQL has used so far: its live processes plus the backends the postmaster has
+ * reaped (cutime). A backend still alive counts in full, so take the difference of two readings.
+ */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ');
+      if (!fields[0].endsWith('(postgres')) continue;
+      const stat = fields[1].split(' ');
+      total += (Number(stat[11]) + Number(stat[12])) / TICKS_PER_SECOND;
+      // The postmaster (whose parent is not postgres) also carries its reaped backends.
+      const parent = readFileSync(`/proc/${stat[1]}/stat`, 'utf8');
+      if (!parent.includes('(postgres)')) total += (Number(stat[13]) + Number(stat[14])) / TICKS_PER_SECOND;
+    } catch {
+      // exited while we looked
+    }
+  }
+  return total;
+}

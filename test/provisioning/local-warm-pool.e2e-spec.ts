@@ -77,7 +77,10 @@ describe('local runtime: warm pool (real inbox processes)', () => {
       { check_name: 'migrations', is_ok: true, message: '1 applied' },
     ]);
     // Adopted as it is by a second deploy with the same environment.
-    expect(await runtime.deploy(deploy)).toEqual(deployed);
+    expect(await runtime.deploy(deploy)).toMatchObject({
+      state: 'running',
+      internalUrl: deployed.internalUrl,
+    });
     expect(runtime.processesOf(ids[0])).toEqual([standby]);
   });
 

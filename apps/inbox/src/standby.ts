@@ -3,7 +3,8 @@ import { BootstrapMessage, StandbyMessage } from '@app/common/runtime/standby-pr
 /**
  * Standby mode (the local runtime's warm pool): the code is loaded, the tenant is not known yet.
  * Waits for the bootstrap environment over IPC, then calls `boot` with the moment of the hand-over
- * (the instance's boot-to-healthy counts from there). Exits if the runtime goes away first.
+ * (the instance's boot-to-healthy counts from there); says `listening` once `boot` has resolved
+ * and lets go of the channel. Exits if the runtime goes away before the hand-over.
  */
 export function awaitHandOver(boot: (handedOverAt: number) => Promise<void>): void {
   const send = process.send?.bind(process);
@@ -23,9 +24,11 @@ export function awaitHandOver(boot: (handedOverAt: number) => Promise<void>): vo
     claimed = true;
     const handedOverAt = performance.now();
     Object.assign(process.env, message.env);
-    // Answer, then drop the channel: from here on this process is the instance and outlives the runtime.
-    send({ type: 'claimed' } satisfies StandbyMessage, () => process.disconnect());
-    void boot(handedOverAt);
+    // From here on this process is the instance: it outlives the runtime if that dies now.
+    send({ type: 'claimed' } satisfies StandbyMessage);
+    void boot(handedOverAt).then(() => {
+      if (process.connected) send({ type: 'listening' } satisfies StandbyMessage, () => process.disconnect());
+    });
   });
   send({ type: 'standby' } satisfies StandbyMessage);
 }

@@ -8,6 +8,8 @@ export interface HealthWaitOptions {
   requestTimeoutMs?: number;
   /** Asked before each pause: false stops the wait (instance deleted, worker shutting down). */
   stillWanted?: () => Promise<boolean>;
+  /** When it resolves (the instance says it listens), the pause ends and the next check runs at once. */
+  nudge?: Promise<unknown>;
 }
 
 /**
@@ -18,6 +20,9 @@ export async function waitUntilHealthy(url: string, options: HealthWaitOptions):
   const started = Date.now();
   let delay = options.initialDelayMs ?? 50;
   let last = 'no answer yet';
+  let nudge = options.nudge?.then(() => {
+    nudge = undefined; // once: a settled nudge must not cut every later pause short
+  });
   for (let attempt = 1; ; attempt++) {
     try {
       const response = await fetch(url, {
@@ -37,7 +42,13 @@ export async function waitUntilHealthy(url: string, options: HealthWaitOptions):
     if (options.stillWanted && !(await options.stillWanted())) {
       throw new TransientStepError(`health wait stopped after ${attempt} checks; last answer: ${last}`);
     }
-    await new Promise((r) => setTimeout(r, delay));
+    await pause(delay, nudge);
     delay = Math.min(delay * 2, options.maxDelayMs ?? 2000);
   }
+}
+
+function pause(ms: number, nudge?: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const slept = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+  return Promise.race([slept, nudge]).then(() => clearTimeout(timer));
 }

@@ -4,7 +4,7 @@
  * step converges: the caller stores the password (encrypted) before calling `ensure`, and a
  * retry passes the same one.
  */
-import { Client } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { randomHex } from '@app/common/crypto/hashing';
 import { PermanentStepError } from './step-errors';
 
@@ -19,7 +19,21 @@ export interface TenantDatabaseNames {
 }
 
 export class TenantDatabases {
-  constructor(private readonly adminUrl: string) {}
+  /** A few admin connections to the server's `postgres` database, reused: a connection costs a backend start. */
+  private readonly pool: Pool;
+
+  constructor(private readonly adminUrl: string) {
+    const url = new URL(adminUrl);
+    url.pathname = '/postgres';
+    this.pool = new Pool({
+      connectionString: url.toString(),
+      max: 4,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+    });
+    this.pool.on('error', () => undefined); // an idle connection lost its server; the next call reconnects
+  }
 
   names(instanceId: string): TenantDatabaseNames {
     // Identifiers are built only from a validated hex id, so they never need quoting tricks.
@@ -27,30 +41,45 @@ export class TenantDatabases {
     return { database: `tenant_${instanceId}`, role: `tenant_${instanceId}` };
   }
 
-  /** Creates (or brings back in line) the role and database; returns the instance's DATABASE_URL. */
+  /**
+   * Creates (or brings back in line) the role and database; returns the instance's DATABASE_URL.
+   * With a spare to claim, everything is one transaction (one commit to sync); CREATE DATABASE
+   * cannot run in one, so without a spare the database is created after it and then granted.
+   */
   async ensure(instanceId: string, password: string): Promise<string> {
     if (!/^[0-9a-f]{16,128}$/.test(password)) throw new PermanentStepError('database password must be hex');
     const { database, role } = this.names(instanceId);
-    await this.withAdmin(async (admin) => {
-      // Two workers on the same instance (a re-delivered job) take turns: role DDL does not like races.
-      await admin.query('SELECT pg_advisory_lock(hashtext($1))', [role]);
-      const exists = (await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount;
-      const verb = exists ? 'ALTER' : 'CREATE';
-      await admin.query(
-        `${verb} ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`,
-      );
-      const hasDatabase = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]))
-        .rowCount;
-      if (!hasDatabase && !(await this.claimSpare(admin, database))) {
-        await admin.query(`CREATE DATABASE ${database} OWNER ${role}`);
-      }
+    const grant = async (admin: PoolClient) => {
       // Always, so a claimed spare (created by the admin) or a half-finished earlier run converges.
       await admin.query(`ALTER DATABASE ${database} OWNER TO ${role}`);
       // Only its own role (and the admin) may connect to a tenant's database.
       await admin.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
       await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${role}`);
-      await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [role]);
+    };
+    const hasDatabase = await this.inTransaction(async (admin) => {
+      // Two workers on the same instance (a re-delivered job) take turns: role DDL does not like races.
+      await admin.query('SELECT pg_advisory_xact_lock(hashtext($1))', [role]);
+      const exists = (await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount;
+      const verb = exists ? 'ALTER' : 'CREATE';
+      await admin.query(
+        `${verb} ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`,
+      );
+      const found =
+        Boolean((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount) ||
+        (await this.claimSpare(admin, database));
+      if (found) await grant(admin);
+      return found;
     });
+    if (!hasDatabase) {
+      await this.withAdmin(async (admin) => {
+        try {
+          await admin.query(`CREATE DATABASE ${database} OWNER ${role}`);
+        } catch (error) {
+          if ((error as { code?: string }).code !== '42P04') throw error; // created meanwhile: fine
+        }
+      });
+      await this.inTransaction(grant);
+    }
     return this.urlFor(instanceId, password);
   }
 
@@ -76,8 +105,8 @@ export class TenantDatabases {
     );
   }
 
-  /** Renames a spare to `database`; false when none is left (or another worker took the last). */
-  private async claimSpare(admin: Client, database: string): Promise<boolean> {
+  /** Renames a spare to `database` (inside the caller's transaction); false when none is left. */
+  private async claimSpare(admin: PoolClient, database: string): Promise<boolean> {
     for (let tries = 0; tries < 3; tries++) {
       const spare = (
         await admin.query<{ datname: string }>(
@@ -85,12 +114,14 @@ export class TenantDatabases {
         )
       ).rows[0]?.datname;
       if (!spare) return false;
+      await admin.query('SAVEPOINT claim');
       try {
         await admin.query(`ALTER DATABASE ${spare} RENAME TO ${database}`);
         return true;
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code !== '3D000' && code !== '55006') throw error; // gone, or being claimed: try another
+        await admin.query('ROLLBACK TO SAVEPOINT claim');
       }
     }
     return false;
@@ -136,15 +167,30 @@ export class TenantDatabases {
     );
   }
 
-  private async withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
-    const url = new URL(this.adminUrl);
-    url.pathname = '/postgres';
-    const admin = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
-    await admin.connect();
+  private async withAdmin<T>(work: (admin: PoolClient) => Promise<T>): Promise<T> {
+    const admin = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       return await work(admin);
+    } catch (error) {
+      broken = error as Error;
+      throw error;
     } finally {
-      await admin.end();
+      admin.release(broken); // a connection that failed mid-work is not reused
     }
+  }
+
+  private inTransaction<T>(work: (admin: PoolClient) => Promise<T>): Promise<T> {
+    return this.withAdmin(async (admin) => {
+      await admin.query('BEGIN');
+      const result = await work(admin);
+      await admin.query('COMMIT');
+      return result;
+    });
+  }
+
+  /** Closes the admin connections (they also close themselves when idle). */
+  close(): Promise<void> {
+    return this.pool.end();
   }
 }

@@ -13,7 +13,7 @@ interface OutboxRow {
 
 const BATCH = 200;
 /** How long a kick waits for more commits before flushing. */
-const KICK_COALESCE_MS = 10;
+const KICK_COALESCE_MS = 2;
 /** A publish that has not finished by then is treated as failed (Redis unreachable); a late success collapses by job id. */
 const PUBLISH_TIMEOUT_MS = 5000;
 

@@ -38,6 +38,12 @@ export interface ProvisionDeps {
 
 const IN_PROGRESS: InstanceStatus[] = ['accepted', 'provisioning', 'starting'];
 
+interface Deployed {
+  healthUrl: string;
+  /** The runtime's hint that the instance listens (RuntimeStatus.listening). */
+  listening?: Promise<void>;
+}
+
 export class ProvisionInstance {
   private readonly logger = new Logger('Provisioning');
 
@@ -67,11 +73,11 @@ export class ProvisionInstance {
     await step('database', async () => {
       databaseUrl = await this.database(instance);
     });
-    let healthUrl = '';
+    let deployed: Deployed = { healthUrl: '' };
     await step('deploy', async () => {
-      healthUrl = await this.deploy(instance, databaseUrl);
+      deployed = await this.deploy(instance, databaseUrl);
     });
-    await step('health', () => this.awaitHealth(instance, healthUrl, shutdown));
+    await step('health', () => this.awaitHealth(instance, deployed, shutdown));
     await step('ready', () => this.ready(instance), true);
   }
 
@@ -124,8 +130,8 @@ export class ProvisionInstance {
     return url;
   }
 
-  /** Applies the instance to the runtime (adopts it when already running); returns its health URL. */
-  private async deploy(instance: Instance, databaseUrl: string): Promise<string> {
+  /** Applies the instance to the runtime (adopts it when already running). */
+  private async deploy(instance: Instance, databaseUrl: string): Promise<Deployed> {
     const { store, secrets, runtime, settings } = this.deps;
     if (instance.status === 'provisioning') {
       await this.guarded(
@@ -162,10 +168,11 @@ export class ProvisionInstance {
       );
     }
     // Local instances are polled on their own port (Node cannot resolve *.localhost here).
-    return status.internalUrl ? `${status.internalUrl}/api/v1/status/health` : urls.healthCheck;
+    const healthUrl = status.internalUrl ? `${status.internalUrl}/api/v1/status/health` : urls.healthCheck;
+    return { healthUrl, listening: status.listening };
   }
 
-  private async awaitHealth(instance: Instance, healthUrl: string, shutdown: AbortSignal): Promise<void> {
+  private async awaitHealth(instance: Instance, deployed: Deployed, shutdown: AbortSignal): Promise<void> {
     const { store, settings } = this.deps;
     if (instance.checkpoint.healthy) return;
     const deployedAt = Date.parse(instance.checkpoint.deployedAt ?? new Date().toISOString());
@@ -182,11 +189,12 @@ export class ProvisionInstance {
     let checks: number;
     try {
       // Polled every 100 ms at most: a check is cheap, and every pause adds to time-to-ready.
-      checks = await waitUntilHealthy(healthUrl, {
+      checks = await waitUntilHealthy(deployed.healthUrl, {
         deadlineMs,
         initialDelayMs: 25,
         maxDelayMs: 100,
         stillWanted,
+        nudge: deployed.listening,
       });
     } catch (error) {
       if (shutdown.aborted) throw new ShutdownAbort('shutting down during the health wait');

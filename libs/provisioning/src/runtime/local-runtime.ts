@@ -130,31 +130,31 @@ export class LocalRuntime implements RuntimeDriver {
     };
     const env = { ...spec.env, PORT: String(port) };
     const warm = this.pool?.take();
-    next.pid = (warm && (await this.handOver(warm, next, env))) || this.startCold(spec.instanceId, env);
+    const handedOver = warm && (await this.handOver(warm, next, env));
+    next.pid = handedOver ? warm.pid : this.startCold(spec.instanceId, env);
     delete next.handOverPending;
     this.write(next);
-    return this.running(next);
+    return { ...this.running(next), listening: handedOver ? handedOver.listening : undefined };
   }
 
   /**
-   * Gives a warm process the instance's environment; returns its pid, or 0 if it failed (the caller
-   * starts the instance cold). The record names the process BEFORE it becomes the instance, so no
-   * crash can leave an instance process nobody knows of.
+   * Gives a warm process the instance's environment; undefined if that failed (the caller starts
+   * the instance cold). The record names the process BEFORE it becomes the instance, so no crash
+   * can leave an instance process nobody knows of.
    */
   private async handOver(warm: WarmProcess, record: LocalInstanceRecord, env: Record<string, string>) {
     renameSync(warm.logFile, join(this.dir, `${record.instanceId}.log`));
     this.write({ ...record, pid: warm.pid, handOverPending: true });
     crashPoint('runtime.local.handover');
     try {
-      await warm.handOver(env);
-      return warm.pid;
+      return await warm.handOver(env);
     } catch (error) {
       warm.kill();
       this.logger.warn(
         { instanceId: record.instanceId, err: error },
         'hand-over failed; starting the instance cold',
       );
-      return 0;
+      return undefined;
     }
   }
 

@@ -44,8 +44,20 @@ export class WarmProcess {
     return this.child.connected && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Sends the bootstrap environment; resolves once the process has taken it (and let go of us). */
-  handOver(env: Record<string, string>): Promise<void> {
+  /**
+   * Sends the bootstrap environment; resolves once the process has taken it, with a promise that
+   * resolves when it listens (never rejects: a process that dies first is left to the health check).
+   */
+  handOver(env: Record<string, string>): Promise<{ listening: Promise<void> }> {
+    const listening = new Promise<void>((resolve) => {
+      const onMessage = (message: StandbyMessage) => {
+        if (message?.type !== 'listening') return;
+        this.child.off('message', onMessage);
+        resolve();
+      };
+      this.child.on('message', onMessage);
+      this.child.once('disconnect', () => this.child.off('message', onMessage));
+    });
     return new Promise((resolve, reject) => {
       const fail = (why: string) => {
         clearTimeout(timer);
@@ -56,7 +68,7 @@ export class WarmProcess {
         if (message?.type !== 'claimed') return;
         clearTimeout(timer);
         this.child.off('message', onMessage);
-        resolve();
+        resolve({ listening });
       };
       const timer = setTimeout(() => fail(`no answer within ${HANDOVER_TIMEOUT_MS} ms`), HANDOVER_TIMEOUT_MS);
       this.child.on('message', onMessage);

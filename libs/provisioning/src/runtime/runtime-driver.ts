@@ -17,6 +17,8 @@ export interface RuntimeStatus {
   /** Where the control plane reaches the instance from inside (for the health check). */
   internalUrl?: string;
   detail?: string;
+  /** Resolves when the instance reports it listens (local warm processes): check health right then. A hint only. */
+  listening?: Promise<void>;
 }
 
 export interface RuntimeDriver {
