@@ -32,6 +32,7 @@ describe('local runtime: warm pool (real inbox processes)', () => {
     'a0000000000000000000000000000001',
     'a0000000000000000000000000000002',
     'a0000000000000000000000000000003',
+    'a0000000000000000000000000000004',
   ];
   const databases: string[] = [];
   let runtime: LocalRuntime;
@@ -149,5 +150,29 @@ describe('local runtime: warm pool (real inbox processes)', () => {
     await waitUntilHealthy(`${deployed.internalUrl}/api/v1/status/health`, { deadlineMs: 15_000 });
     await restarted.teardown(ids[2]);
     expect(isAlive(pid)).toBe(false);
+  });
+
+  it('a worker killed between starting a cold instance and recording its pid leaves no second process', async () => {
+    const holderDir = mkdtempSync(join(tmpdir(), 'pp-cold-crash-'));
+    const deploy = await spec(ids[3]);
+    const specFile = join(holderDir, 'spec.json');
+    writeFileSync(specFile, JSON.stringify(deploy), { mode: 0o600 });
+    const { holder } = await startHolder(['deploy-cold', holderDir, specFile], {
+      FAULT_INJECTION: 'runtime.local.spawned',
+      FAULT_MARKER_DIR: join(holderDir, 'faults'),
+    });
+    await new Promise((r) => holder.once('exit', r));
+    expect(holder.signalCode).toBe('SIGKILL');
+    const restarted = new LocalRuntime(holderDir);
+    expect(restarted.list()[0]).toMatchObject({ instanceId: ids[3], pid: 0, starting: true });
+    const [stray] = restarted.processesOf(ids[3]); // found by the instance id on its command line
+    expect(isAlive(stray)).toBe(true);
+
+    const deployed = await restarted.deploy(deploy);
+    expect(isAlive(stray)).toBe(false);
+    expect(restarted.processesOf(ids[3])).toHaveLength(1);
+    expect(restarted.list()[0].starting).toBeUndefined();
+    await waitUntilHealthy(`${deployed.internalUrl}/api/v1/status/health`, { deadlineMs: 15_000 });
+    await restarted.teardown(ids[3]);
   });
 });

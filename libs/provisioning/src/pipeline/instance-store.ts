@@ -33,24 +33,30 @@ export class InstanceStore {
     private readonly onJobsRecorded: () => void = () => undefined,
   ) {}
 
-  /**
-   * Read on every pipeline step, so a plain SELECT mapped by the entity's column metadata:
-   * TypeORM's query builder spent more CPU building this query than anything else in the worker.
-   */
-  async find(instanceId: string): Promise<Instance | null> {
-    const [row] = await this.dataSource.query<Record<string, unknown>[]>(
-      'SELECT * FROM instances WHERE id = $1',
-      [instanceId],
-    );
-    if (!row) return null;
-    const instance = new Instance();
-    for (const column of this.dataSource.getMetadata(Instance).columns)
-      column.setEntityValue(instance, row[column.databaseName]);
-    return instance;
+  find(instanceId: string): Promise<Instance | null> {
+    return this.byId(Instance, instanceId);
   }
 
   async partner(partnerId: string): Promise<Partner> {
-    return this.dataSource.getRepository(Partner).findOneByOrFail({ id: partnerId });
+    const partner = await this.byId(Partner, partnerId);
+    if (!partner) throw new Error(`partner ${partnerId} not found`);
+    return partner;
+  }
+
+  /**
+   * Read on every pipeline step, so a plain SELECT mapped by the entity's column metadata:
+   * TypeORM's query builder spent more CPU building these queries than anything else in the worker.
+   */
+  private async byId<T extends object>(entity: new () => T, id: string): Promise<T | null> {
+    const metadata = this.dataSource.getMetadata(entity);
+    const [row] = await this.dataSource.query<Record<string, unknown>[]>(
+      `SELECT * FROM ${metadata.tableName} WHERE id = $1`,
+      [id],
+    );
+    if (!row) return null;
+    const found = new entity();
+    for (const column of metadata.columns) column.setEntityValue(found, row[column.databaseName]);
+    return found;
   }
 
   async status(instanceId: string): Promise<InstanceStatus | null> {

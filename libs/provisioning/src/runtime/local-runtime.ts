@@ -41,6 +41,8 @@ export interface LocalInstanceRecord {
   startedAt: string;
   /** Set while a warm process is being handed its environment: a crash leaves it unconfirmed. */
   handOverPending?: boolean;
+  /** Set before a cold start: a crash before the pid is recorded may have left a process running. */
+  starting?: boolean;
 }
 
 export interface LocalRuntimeOptions {
@@ -119,7 +121,8 @@ export class LocalRuntime implements RuntimeDriver {
       await this.stop(record);
     }
     const port = record?.port && !(await this.portTaken(record.port)) ? record.port : await freePort();
-    this.killStrays(spec.instanceId, record?.pid);
+    // Every start is recorded before it happens, so /proc is searched only after an interrupted one.
+    if (record?.starting) this.killStrays(spec.instanceId);
     const next: LocalInstanceRecord = {
       instanceId: spec.instanceId,
       subdomain: spec.subdomain,
@@ -131,8 +134,9 @@ export class LocalRuntime implements RuntimeDriver {
     const env = { ...spec.env, PORT: String(port) };
     const warm = this.pool?.take();
     const handedOver = warm && (await this.handOver(warm, next, env));
-    next.pid = handedOver ? warm.pid : this.startCold(spec.instanceId, env);
+    next.pid = handedOver ? warm.pid : this.startCold(next, env);
     delete next.handOverPending;
+    delete next.starting;
     this.write(next);
     return { ...this.running(next), listening: handedOver ? handedOver.listening : undefined };
   }
@@ -158,9 +162,11 @@ export class LocalRuntime implements RuntimeDriver {
     }
   }
 
-  private startCold(instanceId: string, env: Record<string, string>): number {
+  private startCold(record: LocalInstanceRecord, env: Record<string, string>): number {
+    const { instanceId } = record;
+    this.write({ ...record, pid: 0, starting: true });
     const log = openSync(join(this.dir, `${instanceId}.log`), 'a');
-    // The instance id on the command line finds a process whose state file a crash never wrote.
+    // The instance id on the command line finds a process whose pid a crash kept us from recording.
     const child = spawn(process.execPath, [this.entry, `--instance-id=${instanceId}`], {
       env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: this.nodeOptions, ...env },
       detached: true,
@@ -170,6 +176,7 @@ export class LocalRuntime implements RuntimeDriver {
     child.unref();
     if (!child.pid) throw new Error('could not start the inbox process');
     setPriority(child.pid, INSTANCE_NICENESS);
+    crashPoint('runtime.local.spawned');
     return child.pid;
   }
 
