@@ -99,6 +99,17 @@ describe('local runtime: warm pool (real inbox processes)', () => {
     expect(bootLine(stateDir, ids[1])[0].warm).toBe(false);
   });
 
+  it('replaces a standby process that dies while waiting', async () => {
+    await runtime.warmedUp();
+    const [victim] = runtime.standbyProcesses();
+    process.kill(victim, 'SIGKILL');
+    await waitFor(
+      () => Promise.resolve(runtime.warmCount === 1 && runtime.standbyProcesses()[0] !== victim),
+      20_000,
+    );
+    expect(isAlive(victim)).toBe(false);
+  });
+
   /** Runs test/support/warm-pool-holder.ts; resolves with it and the standby pids it printed. */
   const startHolder = async (args: string[], env: Record<string, string> = {}) => {
     const holder = spawn(

@@ -155,6 +155,9 @@ export class WarmPool {
   }
 
   private async fill(): Promise<void> {
+    // Forget processes that died while waiting (killed by hand, OOM): they are replaced below.
+    for (const gone of this.ready.filter((p) => !p.usable)) gone.kill();
+    this.ready.splice(0, this.ready.length, ...this.ready.filter((p) => p.usable));
     while (!this.closed && this.size < this.options.size) {
       try {
         this.ready.push(await this.startOne());
@@ -195,6 +198,8 @@ export class WarmPool {
         // The channel must not keep the worker alive; the process itself stays detached.
         child.unref();
         (child.channel as { unref?: () => void } | undefined)?.unref?.();
+        // One that dies while waiting (killed by hand, out of memory) is replaced.
+        child.once('exit', () => this.scheduleRefill(REFILL_QUIET_MS));
         if (message?.type === 'standby') resolve(warm);
         else reject(new Error(`unexpected message from a standby process: ${JSON.stringify(message)}`));
       });
