@@ -42,14 +42,30 @@ export const pad = (value: string | number, width: number) => String(value).padS
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
+/** Fields of /proc/<pid>/stat after the command name (so field 1 is the parent pid), or undefined once it is gone. */
+function procStat(pid: number | string): { command: string; fields: string[] } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const end = stat.lastIndexOf(') ');
+    return { command: stat.slice(stat.indexOf('(') + 1, end), fields: stat.slice(end + 2).split(' ') };
+  } catch {
+    return undefined;
+  }
+}
+
+const seconds = (fields: string[], ...indexes: number[]) =>
+  indexes.reduce((sum, i) => sum + Number(fields[i]), 0) / TICKS_PER_SECOND;
+const UTIME = 11;
+const STIME = 12;
+const CUTIME = 13;
+const CSTIME = 14;
+
+const livePids = () => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+
 /** CPU seconds a process has used so far (user + system), from /proc; 0 once it is gone. */
 export function processCpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime
-  } catch {
-    return 0;
-  }
+  const stat = procStat(pid);
+  return stat ? seconds(stat.fields, UTIME, STIME) : 0;
 }
 
 /** CPU seconds the whole machine has been busy (all cores, everything but idle and iowait). */
@@ -61,15 +77,8 @@ export function machineBusySeconds(): number {
 
 /** Live child processes of `ppid` (from /proc). */
 export function childProcesses(ppid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === ppid;
-      } catch {
-        return false;
-      }
-    })
+  return livePids()
+    .filter((pid) => Number(procStat(pid)?.fields[1]) === ppid)
     .map(Number);
 }
 
@@ -79,18 +88,12 @@ export function childProcesses(ppid: number): number[] {
  */
 export function postgresCpuSeconds(): number {
   let total = 0;
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ');
-      if (!fields[0].endsWith('(postgres')) continue;
-      const stat = fields[1].split(' ');
-      total += (Number(stat[11]) + Number(stat[12])) / TICKS_PER_SECOND;
-      // The postmaster (whose parent is not postgres) also carries its reaped backends.
-      const parent = readFileSync(`/proc/${stat[1]}/stat`, 'utf8');
-      if (!parent.includes('(postgres)')) total += (Number(stat[13]) + Number(stat[14])) / TICKS_PER_SECOND;
-    } catch {
-      // exited while we looked
-    }
+  for (const pid of livePids()) {
+    const stat = procStat(pid);
+    if (stat?.command !== 'postgres') continue;
+    total += seconds(stat.fields, UTIME, STIME);
+    // The postmaster (whose parent is not postgres) also carries its reaped backends.
+    if (procStat(stat.fields[1])?.command !== 'postgres') total += seconds(stat.fields, CUTIME, CSTIME);
   }
   return total;
 }

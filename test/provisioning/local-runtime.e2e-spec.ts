@@ -5,15 +5,7 @@ import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { LocalRuntime, TransientStepError, createLocalGateway, waitUntilHealthy } from '@app/provisioning';
 import { bootstrapEnv, createTenantDatabase, dropTenantDatabase } from '../support/inbox-harness';
-
-/** Running, and not a zombie waiting for its parent (the test process) to reap it. */
-const isAlive = (pid: number) => {
-  try {
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-};
+import { isAlive } from '../support/processes';
 
 /** GET through the gateway with a chosen Host header (Node cannot resolve *.localhost itself). */
 const viaGateway = (port: number, host: string, path: string) =>

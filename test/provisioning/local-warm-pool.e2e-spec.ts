@@ -3,22 +3,15 @@
  * its environment instead of starting one; the pool refills, drops processes of an old build, and
  * its processes exit with the runtime that owns them.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LocalRuntime, waitUntilHealthy } from '@app/provisioning';
 import { bootstrapEnv, createTenantDatabase, dropTenantDatabase } from '../support/inbox-harness';
+import { isAlive, startTs } from '../support/processes';
 import { waitFor } from '../support/wait';
 
 const ENTRY = resolve('dist/apps/inbox/main.js');
-const isAlive = (pid: number) => {
-  try {
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-};
 const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 const bootLine = (stateDir: string, instanceId: string): { boot_ms: number; warm: boolean }[] =>
   readFileSync(join(stateDir, 'instances', `${instanceId}.log`), 'utf8')
@@ -112,22 +105,11 @@ describe('local runtime: warm pool (real inbox processes)', () => {
 
   /** Runs test/support/warm-pool-holder.ts; resolves with it and the standby pids it printed. */
   const startHolder = async (args: string[], env: Record<string, string> = {}) => {
-    const holder = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        'test/support/warm-pool-holder.ts',
-        ...args,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
-    );
-    const pids = await new Promise<number[]>((resolvePids) =>
-      holder.stdout.once('data', (line: Buffer) => resolvePids(JSON.parse(line.toString()) as number[])),
-    );
-    return { holder, pids };
+    const { child: holder, output } = startTs('test/support/warm-pool-holder.ts', env, args);
+    // Listened for at once: a holder killed by a fault point exits right after printing.
+    const exited = new Promise((r) => holder.once('exit', r));
+    await waitFor(() => Promise.resolve(output.stdout.includes('\n')), 30_000);
+    return { holder, exited, pids: JSON.parse(output.stdout) as number[] };
   };
 
   it('standby processes exit when the runtime that owns them dies (kill -9)', async () => {
@@ -143,11 +125,11 @@ describe('local runtime: warm pool (real inbox processes)', () => {
     const deploy = await spec(ids[2]);
     const specFile = join(holderDir, 'spec.json');
     writeFileSync(specFile, JSON.stringify(deploy), { mode: 0o600 });
-    const { holder, pids } = await startHolder(['deploy', holderDir, specFile], {
+    const { holder, exited, pids } = await startHolder(['deploy', holderDir, specFile], {
       FAULT_INJECTION: 'runtime.local.handover',
       FAULT_MARKER_DIR: join(holderDir, 'faults'),
     });
-    await new Promise((r) => holder.once('exit', r));
+    await exited;
     expect(holder.signalCode).toBe('SIGKILL');
     const restarted = new LocalRuntime(holderDir);
     expect(restarted.list()[0]).toMatchObject({ instanceId: ids[2], pid: pids[0], handOverPending: true });
@@ -168,11 +150,11 @@ describe('local runtime: warm pool (real inbox processes)', () => {
     const deploy = await spec(ids[3]);
     const specFile = join(holderDir, 'spec.json');
     writeFileSync(specFile, JSON.stringify(deploy), { mode: 0o600 });
-    const { holder } = await startHolder(['deploy-cold', holderDir, specFile], {
+    const { holder, exited } = await startHolder(['deploy-cold', holderDir, specFile], {
       FAULT_INJECTION: 'runtime.local.spawned',
       FAULT_MARKER_DIR: join(holderDir, 'faults'),
     });
-    await new Promise((r) => holder.once('exit', r));
+    await exited;
     expect(holder.signalCode).toBe('SIGKILL');
     const restarted = new LocalRuntime(holderDir);
     expect(restarted.list()[0]).toMatchObject({ instanceId: ids[3], pid: 0, starting: true });

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '../..');
@@ -30,10 +31,23 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
 export function startTs(
   entry: string,
   env: Record<string, string> = {},
+  args: string[] = [],
 ): { child: ChildProcess; output: { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, [...TS_NODE, entry], { cwd: REPO, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...TS_NODE, entry, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+  });
   const output = { stdout: '', stderr: '' };
   child.stdout?.on('data', (d: Buffer) => (output.stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output.stderr += d.toString()));
   return { child, output };
+}
+
+/** Running, and not a zombie waiting for its parent to reap it. */
+export function isAlive(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
 }

@@ -6,10 +6,13 @@ import { InboxConfigError, loadInboxConfig } from './config/inbox-config';
 import { PreparedInbox, bindTenant, prepareInbox } from './create-inbox';
 import { awaitHandOver } from './standby';
 
-/** `startedAt`: process start (0), or the hand-over of a warm process's bootstrap environment. */
-async function serve(prepare: () => Promise<PreparedInbox>, startedAt: number): Promise<void> {
+/**
+ * Binds the tenant and listens. `startedAt`: process start (0, a cold start: the application is
+ * prepared after the configuration passed), or a warm process's hand-over (`prepared` already).
+ */
+async function serve(startedAt: number, prepared?: PreparedInbox): Promise<void> {
   const config = loadInboxConfig();
-  const app = await bindTenant(await prepare(), config);
+  const app = await bindTenant(prepared ?? (await prepareInbox()), config);
   await app.listen(config.PORT, '0.0.0.0');
   // Migrated, seeded and listening: the instance's own boot-to-healthy, for operators and bench:e2e.
   new Logger('Inbox').log(
@@ -27,10 +30,9 @@ function exitWith(error: unknown): never {
 if (process.argv.includes(STANDBY_FLAG)) {
   // Warm: build everything now, learn the tenant at hand-over.
   prepareInbox().then(
-    (prepared) =>
-      awaitHandOver((handedOverAt) => serve(() => Promise.resolve(prepared), handedOverAt).catch(exitWith)),
+    (prepared) => awaitHandOver((handedOverAt) => serve(handedOverAt, prepared).catch(exitWith)),
     exitWith,
   );
 } else {
-  serve(() => prepareInbox(), 0).catch(exitWith);
+  serve(0).catch(exitWith);
 }

@@ -1,12 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { QuietPeriod } from '@app/common';
+import { afterBurst } from '@app/common';
 import { PlatformConfig } from '@app/config';
 import { TenantDatabases } from '@app/provisioning';
-
-/** Claims came in this long ago without another: top up (CREATE DATABASE must not slow a burst down). */
-const QUIET_MS = 1000;
-/** ...or at the latest this long after the first claim of a steady stream. */
-const MAX_WAIT_MS = 10_000;
 
 /** Keeps TENANT_DATABASE_SPARES empty databases ready, in the background (see TenantDatabases.refillSpares). */
 @Injectable()
@@ -14,7 +9,8 @@ export class SpareDatabases implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger('SpareDatabases');
   private running?: Promise<void>;
   private again = false;
-  private readonly afterBurst = new QuietPeriod(() => this.topUp(), QUIET_MS, MAX_WAIT_MS);
+  // CREATE DATABASE must not slow down the burst whose claims it replaces.
+  private readonly refillAfterBurst = afterBurst(() => this.topUp());
 
   constructor(
     private readonly databases: TenantDatabases,
@@ -26,14 +22,14 @@ export class SpareDatabases implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.afterBurst.cancel();
+    this.refillAfterBurst.cancel();
     this.again = false;
     await this.running;
   }
 
   /** A spare was claimed: top up once the burst it belongs to is over. */
   kick(): void {
-    this.afterBurst.poke();
+    this.refillAfterBurst.poke();
   }
 
   /** Tops up now; calls while a top-up runs are folded into one more pass. */

@@ -9,12 +9,6 @@ export type Queryable = Pick<PoolClient, 'query'>;
 export class InboxDb {
   private bound?: Pool;
 
-  static connect(url: string, size: number): InboxDb {
-    const db = new InboxDb();
-    db.bind(url, size);
-    return db;
-  }
-
   bind(url: string, size: number): void {
     if (this.bound) throw new Error('the tenant database is bound already');
     const pool = new Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000 });

@@ -30,3 +30,9 @@ export class QuietPeriod {
     this.firstPokeAt = undefined;
   }
 }
+
+/**
+ * The policy for background top-ups (spare databases, warm processes): once a burst has been over
+ * for a second, or at the latest ten seconds into a steady stream.
+ */
+export const afterBurst = (work: () => void): QuietPeriod => new QuietPeriod(work, 1000, 10_000);

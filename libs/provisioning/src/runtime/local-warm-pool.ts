@@ -13,11 +13,10 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { BootstrapMessage, STANDBY_FLAG, StandbyMessage } from '@app/common/runtime/standby-protocol';
-import { QuietPeriod } from '@app/common/timing/quiet-period';
+import { afterBurst } from '@app/common/timing/quiet-period';
 
-/** Deploys paused this long: refill (or, in a steady stream of deploys, this long after the first). */
-const REFILL_QUIET_MS = 1000;
-const REFILL_MAX_WAIT_MS = 10_000;
+/** A standby process that died while waiting is replaced after this long. */
+const REPLACE_DELAY_MS = 1000;
 /** A standby process that has not loaded its code by then is killed (and the pool backs off). */
 const STANDBY_START_TIMEOUT_MS = 30_000;
 const HANDOVER_TIMEOUT_MS = 5000;
@@ -92,11 +91,7 @@ export class WarmPool {
   private readonly logger = new Logger('WarmPool');
   private readonly ready: WarmProcess[] = [];
   private refillTimer?: NodeJS.Timeout;
-  private readonly afterBurst = new QuietPeriod(
-    () => this.scheduleRefill(0),
-    REFILL_QUIET_MS,
-    REFILL_MAX_WAIT_MS,
-  );
+  private readonly refillAfterBurst = afterBurst(() => this.scheduleRefill(0));
   private filling?: Promise<void>;
   private closed = false;
   private failures = 0;
@@ -120,7 +115,7 @@ export class WarmPool {
 
   /** A standby process of the current inbox build, or undefined (the caller starts one cold). */
   take(): WarmProcess | undefined {
-    this.afterBurst.poke();
+    this.refillAfterBurst.poke();
     const build = this.currentBuild();
     while (this.ready.length > 0) {
       const candidate = this.ready.shift()!;
@@ -140,7 +135,7 @@ export class WarmPool {
 
   close(): void {
     this.closed = true;
-    this.afterBurst.cancel();
+    this.refillAfterBurst.cancel();
     clearTimeout(this.refillTimer);
     for (const process of this.ready.splice(0)) process.kill();
   }
@@ -199,7 +194,7 @@ export class WarmPool {
         child.unref();
         (child.channel as { unref?: () => void } | undefined)?.unref?.();
         // One that dies while waiting (killed by hand, out of memory) is replaced.
-        child.once('exit', () => this.scheduleRefill(REFILL_QUIET_MS));
+        child.once('exit', () => this.scheduleRefill(REPLACE_DELAY_MS));
         if (message?.type === 'standby') resolve(warm);
         else reject(new Error(`unexpected message from a standby process: ${JSON.stringify(message)}`));
       });
