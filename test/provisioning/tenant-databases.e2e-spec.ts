@@ -29,6 +29,28 @@ describe('tenant databases (real PostgreSQL)', () => {
     for (const id of created) await databases.drop(id);
   });
 
+  it('work queued behind a busy admin pool waits for a connection instead of failing after 5 s', async () => {
+    // A delete storm (211 deletes on 4 connections) once failed with "timeout exceeded when
+    // trying to connect": the pool gave up on a queued caller after 5 s.
+    const tiny = new TenantDatabases(ADMIN_URL, { poolSize: 1 });
+    const blocker = new Client({ connectionString: ADMIN_URL });
+    await blocker.connect();
+    try {
+      const busy = newTenant();
+      // Hold the lock `ensure` takes, so the pool's only connection stays busy for 6 s.
+      await blocker.query('SELECT pg_advisory_lock(hashtext($1))', [`tenant_${busy}`]);
+      const ensuring = tiny.ensure(busy, newDatabasePassword());
+      const storm = Array.from({ length: 10 }, () => tiny.drop(newInstanceId()));
+      await new Promise((r) => setTimeout(r, 6000));
+      await blocker.query('SELECT pg_advisory_unlock(hashtext($1))', [`tenant_${busy}`]);
+      await expect(ensuring).resolves.toContain(`tenant_${busy}`);
+      await expect(Promise.all(storm)).resolves.toHaveLength(10);
+    } finally {
+      await blocker.end();
+      await tiny.close();
+    }
+  });
+
   it('creates a database and a login role that owns it, and the URL works', async () => {
     const id = newTenant();
     const url = await databases.ensure(id, newDatabasePassword());

@@ -57,6 +57,8 @@ export async function startPlatform(options: {
   /** A Redis of the test's own instead of a database on the shared one. */
   redisUrl?: string;
   workerEnv?: Record<string, string>;
+  /** A PostgreSQL server of the test's own (`postgres://user@host:port`) instead of the shared one. */
+  postgresUrl?: string;
 }): Promise<Platform> {
   const name = `platform_e2e_${options.redisDb}${options.redisUrl ? '_own_redis' : ''}`;
   const stateDir = resolve(REPO, '.local/test'); // shared with the API harness: same local secrets key
@@ -72,13 +74,13 @@ export async function startPlatform(options: {
   await new Promise<void>((r) => gateway.listen(gatewayPort, '127.0.0.1', r));
 
   const env: Record<string, string> = {
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}`,
+    DATABASE_URL: `${options.postgresUrl ?? 'postgres://postgres@127.0.0.1:5432'}/${name}`,
     REDIS_URL: options.redisUrl ?? `redis://127.0.0.1:6379/${options.redisDb}`,
     LOCAL_STATE_DIR: stateDir,
     BASE_DOMAIN: baseDomain,
     SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
     DELIVERY_RETRY_SCHEDULE_MS: '0,200,400,600,800,1000,1200,1400',
-    WORKER_LOCK_DURATION_MS: '1000',
+    WORKER_LOCK_DURATION_MS: '2000', // take-over bound: lock 1 s, stall checks every 0.4 s
     RECONCILE_INTERVAL_MS: '3600000',
     OUTBOX_POLL_INTERVAL_MS: '200',
     HEALTH_DEADLINE_MS: '60000',

@@ -71,7 +71,10 @@ function requireSmtpUrl(config: PlatformConfig): string {
     {
       provide: TenantDatabases,
       inject: [PlatformConfig],
-      useFactory: (config: PlatformConfig) => new TenantDatabases(config.TENANT_DATABASE_ADMIN_URL!),
+      useFactory: (config: PlatformConfig) =>
+        new TenantDatabases(config.TENANT_DATABASE_ADMIN_URL!, {
+          poolSize: config.TENANT_DATABASE_ADMIN_POOL_SIZE,
+        }),
     },
     {
       provide: ProvisionInstance,

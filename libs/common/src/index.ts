@@ -9,3 +9,6 @@ export * from './fault-injection';
 export * from './html/escape-html';
 export * from './runtime/standby-protocol';
 export * from './timing/quiet-period';
+export * from './database/checked-out-client';
+export * from './database/database-unavailable';
+export * from './logging/safe-error';

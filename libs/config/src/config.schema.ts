@@ -87,6 +87,8 @@ export class PlatformConfig {
   @IsInt() @Min(0) @Max(65535) WORKER_HEALTH_PORT = 0;
   /** Worker: how often unfinished work is re-enqueued in case Redis lost it (idempotent). */
   @IsInt() @Min(1000) @Max(86_400_000) RECONCILE_INTERVAL_MS = 60_000;
+  /** Worker: admin connections for creating and dropping tenant databases; more work waits for one (a delete storm slows down, it does not fail). */
+  @IsInt() @Min(1) @Max(100) TENANT_DATABASE_ADMIN_POOL_SIZE = 4;
   /** Empty databases kept ready so a new instance claims one instead of waiting for CREATE DATABASE. */
   @IsInt() @Min(0) @Max(500) TENANT_DATABASE_SPARES = 3;
 

@@ -47,8 +47,13 @@ export async function waitUntilHealthy(url: string, options: HealthWaitOptions):
   }
 }
 
+/**
+ * Sleeps `ms`, or less when the nudge settles first. Without a nudge it only sleeps: racing a
+ * promise against `undefined` resolves at once and turned this loop into a busy poll.
+ */
 function pause(ms: number, nudge?: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const slept = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+  if (!nudge) return slept;
   return Promise.race([slept, nudge]).then(() => clearTimeout(timer));
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { isDatabaseUnavailable } from '@app/common/database/database-unavailable';
 
 /** Errors in Django REST framework's shape: `{"detail": "..."}`, or `{"field": ["message"]}` for validation. */
 @Catch()
@@ -30,6 +31,14 @@ export class DrfExceptionFilter implements ExceptionFilter {
     const status = (exception as { statusCode?: number })?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       void reply.status(status).send({ detail: (exception as Error).message });
+      return;
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn({ err: exception }, 'database unavailable; answered 503');
+      void reply
+        .status(503)
+        .header('Retry-After', '5')
+        .send({ detail: 'Service temporarily unavailable: the database cannot be reached. Retry later.' });
       return;
     }
     const errorId = randomUUID();

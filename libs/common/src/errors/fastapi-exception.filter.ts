@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { ApiError } from './api-error';
 
 const REASONS: Record<number, string> = {
@@ -51,6 +52,14 @@ export class FastApiExceptionFilter implements ExceptionFilter {
     const status = (exception as FrameworkError)?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return [status, { detail: REASONS[status] ?? (exception as Error).message }, {}];
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn({ err: exception, request_id: request.id }, 'database unavailable; answered 503');
+      return [
+        503,
+        { detail: 'Service temporarily unavailable: the database cannot be reached. Retry later.' },
+        { 'Retry-After': '5' },
+      ];
     }
     const errorId = randomUUID();
     this.logger.error(

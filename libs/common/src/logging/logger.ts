@@ -4,6 +4,7 @@
  */
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
+import { redactUrlUserinfo, serializeError } from './safe-error';
 
 /** Never written to a log, wherever they appear in a logged object. */
 export const REDACTED_PATHS = [
@@ -22,14 +23,23 @@ export const REDACTED_PATHS = [
   '*.code',
 ];
 
-export function createLogger(level: string, name: string): Logger {
-  return pino({
+export function createLogger(level: string, name: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     base: { service: name },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError, error: serializeError },
+    hooks: {
+      // Messages are free text: a URL with a password in it is masked there too.
+      logMethod(args, method) {
+        const masked = args.map((a: unknown) => (typeof a === 'string' ? redactUrlUserinfo(a) : a));
+        method.apply(this, masked as Parameters<typeof method>);
+      },
+    },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 type Fields = Record<string, unknown>;
