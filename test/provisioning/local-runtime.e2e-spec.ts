@@ -19,6 +19,19 @@ const viaGateway = (port: number, host: string, path: string) =>
     req.end();
   });
 
+/** Local addresses (hex, as the kernel lists them) of sockets listening on `port`. */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols[1]?.endsWith(`:${hexPort}`) && cols[3] === '0A') // 0A: LISTEN
+      .map((cols) => cols[1].split(':')[0]),
+  );
+}
+
 describe('local runtime and gateway (real inbox processes)', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'pp-runtime-'));
   let databaseUrl: string;
@@ -46,6 +59,8 @@ describe('local runtime and gateway (real inbox processes)', () => {
     expect(await runtime.deploy({ instanceId, subdomain: 'acme', env })).toEqual(deployed);
     expect(runtime.list()[0].pid).toBe(pid);
     const record = readFileSync(join(stateDir, 'instances', `${instanceId}.json`), 'utf8');
+    // Loopback only (0100007F is 127.0.0.1): nobody reaches an instance around the gateway.
+    expect(listeningAddresses(runtime.list()[0].port)).toEqual(['0100007F']);
     expect(record).not.toContain(env.SECRET_KEY);
     expect(record).not.toContain(env.DATABASE_URL);
   });

@@ -1,9 +1,14 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '@app/common';
 import { InboxConfig, loadInboxConfig } from '../../apps/inbox/src/config/inbox-config';
 import { createInbox } from '../../apps/inbox/src/create-inbox';
+import { freePort } from '@app/provisioning';
+import { REPO } from './processes';
+import { waitForHttp } from './wait';
 
 const SERVER = 'postgres://postgres@127.0.0.1:5432';
 
@@ -64,4 +69,29 @@ export async function startInbox(
   const app = await createInbox(config);
   await app.listen(Number(env.PORT ?? 0), '127.0.0.1');
   return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), config };
+}
+
+/**
+ * The built inbox as a process of its own, as the runtime starts it: for measurements that the
+ * test process's own work (its garbage collector, other suites' modules) must not disturb.
+ */
+export async function startInboxProcess(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [resolve(REPO, 'dist/apps/inbox/main.js')], {
+    env: { ...process.env, ...env, PORT: String(port), LISTEN_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await waitForHttp(`${url}/api/v1/status/health`, 30_000);
+  return {
+    url,
+    child,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -1,9 +1,15 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
+import {
+  MAX_PARAM_LENGTH,
+  SERVER_TIMEOUTS,
+  frameworkErrors,
+  trackAllowedMethods,
+} from '@app/common/http/fastify-hardening';
 import { PinoNestLogger, createLogger } from '@app/common/logging/logger';
 import { InboxConfig } from './config/inbox-config';
-import { registerInboxBodyParsers } from './http/body-parsers';
+import { INBOX_BODY_LIMIT, registerInboxBodyParsers } from './http/body-parsers';
 import { DrfExceptionFilter } from './http/drf-exception.filter';
 import { TokenCipher } from './identity/token-cipher';
 import { InboxModule } from './inbox.module';
@@ -32,14 +38,19 @@ export async function prepareInbox(logLevel = process.env.LOG_LEVEL ?? 'info'): 
   const app = await NestFactory.create<NestFastifyApplication>(
     InboxModule.with(config, db, tokens),
     new FastifyAdapter({
-      bodyLimit: 1024 * 1024,
-      trustProxy: true,
-      routerOptions: { ignoreTrailingSlash: true },
+      bodyLimit: INBOX_BODY_LIMIT,
+      // Nothing reads the client's address or Host: public URLs come from PUBLIC_URL, so no
+      // forwarded header is believed.
+      trustProxy: false,
+      routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+      frameworkErrors,
+      ...SERVER_TIMEOUTS,
     }),
     { logger: new PinoNestLogger(log), bodyParser: false, abortOnError: false },
   );
-  registerInboxBodyParsers(app.getHttpAdapter().getInstance());
-  app.useGlobalFilters(new DrfExceptionFilter());
+  const allowedMethods = trackAllowedMethods(app.getHttpAdapter().getInstance());
+  await registerInboxBodyParsers(app);
+  app.useGlobalFilters(new DrfExceptionFilter(allowedMethods));
   app.enableShutdownHooks();
   const close = app.close.bind(app);
   app.close = async () => {

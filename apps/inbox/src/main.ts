@@ -13,7 +13,7 @@ import { awaitHandOver } from './standby';
 async function serve(startedAt: number, prepared?: PreparedInbox): Promise<void> {
   const config = loadInboxConfig();
   const app = await bindTenant(prepared ?? (await prepareInbox()), config);
-  await app.listen(config.PORT, '0.0.0.0');
+  await app.listen(config.PORT, config.LISTEN_HOST);
   // Migrated, seeded and listening: the instance's own boot-to-healthy, for operators and bench:e2e.
   new Logger('Inbox').log(
     { port: config.PORT, boot_ms: Math.round(performance.now() - startedAt), warm: startedAt > 0 },

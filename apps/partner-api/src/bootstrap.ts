@@ -3,7 +3,15 @@ import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadConfig } from '@app/config';
-import { FastApiExceptionFilter, PinoNestLogger, createLogger } from '@app/common';
+import {
+  FastApiExceptionFilter,
+  MAX_PARAM_LENGTH,
+  PinoNestLogger,
+  SERVER_TIMEOUTS,
+  createLogger,
+  frameworkErrors,
+  trackAllowedMethods,
+} from '@app/common';
 import { AppModule } from './app.module';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body-parsing';
 import { registerRequestHooks, requestId } from './http/request-hooks';
@@ -28,14 +36,18 @@ export function openApiDocument(app: INestApplication) {
  * ~20k (see docs/http-platform.md).
  */
 export async function createPartnerApi(): Promise<NestFastifyApplication> {
-  const log = createLogger(loadConfig().LOG_LEVEL, 'partner-api');
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, 'partner-api');
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // Forwarded headers only from the proxies the operator names (TRUSTED_PROXIES); none by default.
+    trustProxy: config.TRUSTED_PROXIES ? config.TRUSTED_PROXIES.split(',').map((p) => p.trim()) : false,
     genReqId: requestId,
     requestIdHeader: false,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    ...SERVER_TIMEOUTS,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: new PinoNestLogger(log),
@@ -43,9 +55,10 @@ export async function createPartnerApi(): Promise<NestFastifyApplication> {
     bodyParser: false, // ours: see http/body-parsing.ts
   });
   const fastify = app.getHttpAdapter().getInstance();
+  const allowedMethods = trackAllowedMethods(fastify); // before Nest registers its routes (init)
   registerBodyParsers(fastify);
   registerRequestHooks(fastify, log, app.get(MetricsService).httpDuration);
-  app.useGlobalFilters(new FastApiExceptionFilter(app.get(HttpAdapterHost)));
+  app.useGlobalFilters(new FastApiExceptionFilter(app.get(HttpAdapterHost), allowedMethods));
   app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, () => openApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',

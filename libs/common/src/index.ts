@@ -12,3 +12,5 @@ export * from './timing/quiet-period';
 export * from './database/checked-out-client';
 export * from './database/database-unavailable';
 export * from './logging/safe-error';
+export * from './http/json-body';
+export * from './http/fastify-hardening';

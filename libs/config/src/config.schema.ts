@@ -43,6 +43,16 @@ export class PlatformConfig {
     'x-api-key';
   @IsInt() @Min(100) @Max(120_000) PROVIDER_TIMEOUT_MS = 10_000;
 
+  /** The Partner API's public base URL: pagination links (`next`, `previous`) are built from it, never from request headers. */
+  @Matches(URL_WITH_SCHEME('https?'), { message: 'must be an http(s) URL, e.g. https://api.example.com' })
+  PUBLIC_API_URL = 'http://localhost:3000';
+  /** Proxies whose X-Forwarded-* headers are believed (comma-separated addresses or CIDRs); none by default. */
+  @IsOptional()
+  @Matches(/^[\d.:a-fA-F/]+(\s*,\s*[\d.:a-fA-F/]+)*$/, {
+    message: 'must be comma-separated IP addresses or CIDRs, e.g. 10.0.0.0/8,127.0.0.1',
+  })
+  TRUSTED_PROXIES?: string;
+
   /** Instance URLs are {PUBLIC_SCHEME}://{subdomain}.{BASE_DOMAIN} */
   @Matches(/^[a-z0-9.-]+(:\d{1,5})?$/, { message: 'must be a host name, optionally with :port' })
   BASE_DOMAIN = 'localhost:8080';

@@ -6,12 +6,15 @@
 import { LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
-/** Cloud metadata endpoints: refused even when private networks are allowed. */
+/**
+ * Cloud metadata endpoints and all link-local space (where metadata services live: 169.254.0.0/16,
+ * fe80::/10): refused even when private networks are allowed.
+ */
 const METADATA = new BlockList();
-METADATA.addAddress('169.254.169.254', 'ipv4');
-METADATA.addAddress('169.254.170.2', 'ipv4'); // ECS task metadata
+METADATA.addSubnet('169.254.0.0', 16, 'ipv4'); // AWS, GCP, Azure (169.254.169.254), ECS (169.254.170.2)
 METADATA.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud
 METADATA.addAddress('fd00:ec2::254', 'ipv6');
+METADATA.addSubnet('fe80::', 10, 'ipv6');
 
 /** Loopback, private, link-local, shared, multicast and reserved ranges (RFC 6890 and friends). */
 const INTERNAL = new BlockList();
@@ -45,11 +48,50 @@ for (const [net, prefix] of [
 
 export class BlockedAddressError extends Error {}
 
-/** `::ffff:10.0.0.1` is 10.0.0.1: check the IPv4 address inside an IPv4-mapped IPv6 one. */
-function normalize(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return { address: mapped[1], family: 'ipv4' };
-  return { address, family: isIP(address) === 6 ? 'ipv6' : 'ipv4' };
+type Candidate = { address: string; family: 'ipv4' | 'ipv6' };
+
+/** The 16 bytes of an IPv6 address (any textual form Node accepts, dotted tail included). */
+function ipv6Bytes(address: string): Buffer {
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const expand = (list: string[]) =>
+    list.flatMap((g) => {
+      if (!g.includes('.')) return [parseInt(g, 16)];
+      const [a, b, c, d] = g.split('.').map(Number);
+      return [(a << 8) | b, (c << 8) | d];
+    });
+  const left = expand(groups(head));
+  const right = expand(groups(tail));
+  const words = [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+  const bytes = Buffer.alloc(16);
+  words.forEach((w, i) => bytes.writeUInt16BE(w, i * 2));
+  return bytes;
+}
+
+const dotted = (bytes: Buffer, at: number) => [...bytes.subarray(at, at + 4)].join('.');
+
+/**
+ * The address and every IPv4 address an IPv6 one carries inside it, each of which must pass:
+ * IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d, how `[::169.254.169.254]` parses),
+ * NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48), 6to4 (2002:AABB:CCDD::/16) and Teredo
+ * (2001:0::/32, client address inverted in the last 4 bytes).
+ */
+function candidates(raw: string): Candidate[] {
+  const address = raw.replace(/^\[|\]$/g, '').replace(/%.*$/, ''); // brackets, zone id
+  if (isIP(address) !== 6) return [{ address, family: 'ipv4' }];
+  const bytes = ipv6Bytes(address);
+  const found: Candidate[] = [{ address, family: 'ipv6' }];
+  const word = (i: number) => bytes.readUInt16BE(i * 2);
+  const zeros = (from: number, to: number) => bytes.subarray(from, to).every((b) => b === 0);
+  if (zeros(0, 10) && (word(5) === 0xffff || word(5) === 0))
+    found.push({ address: dotted(bytes, 12), family: 'ipv4' });
+  if (word(0) === 0x64 && word(1) === 0xff9b) found.push({ address: dotted(bytes, 12), family: 'ipv4' });
+  if (word(0) === 0x2002) found.push({ address: dotted(bytes, 2), family: 'ipv4' });
+  if (word(0) === 0x2001 && word(1) === 0) {
+    const client = Buffer.from(bytes.subarray(12, 16).map((b) => b ^ 0xff));
+    found.push({ address: dotted(client, 0), family: 'ipv4' });
+  }
+  return found;
 }
 
 export class AddressGuard {
@@ -57,14 +99,15 @@ export class AddressGuard {
 
   /** Throws BlockedAddressError naming the address when it may not be called. */
   check(raw: string): void {
-    const { address, family } = normalize(raw.replace(/^\[|\]$/g, ''));
-    if (METADATA.check(address, family)) {
-      throw new BlockedAddressError(`${raw} is a cloud metadata address`);
-    }
-    if (!this.allowPrivateNetworks && INTERNAL.check(address, family)) {
-      throw new BlockedAddressError(
-        `${raw} is a loopback, private or reserved address (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true to allow)`,
-      );
+    for (const { address, family } of candidates(raw)) {
+      if (METADATA.check(address, family)) {
+        throw new BlockedAddressError(`${raw} is a cloud metadata or link-local address`);
+      }
+      if (!this.allowPrivateNetworks && INTERNAL.check(address, family)) {
+        throw new BlockedAddressError(
+          `${raw} is a loopback, private or reserved address (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true to allow)`,
+        );
+      }
     }
   }
 

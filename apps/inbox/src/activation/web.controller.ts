@@ -7,11 +7,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUrlSafe, safeEqual } from '@app/common/crypto/hashing';
 import { InboxConfig } from '../config/inbox-config';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie, setCookie } from '../http/cookies';
+import { singleQueryValue, textField } from '../http/form-fields';
 import { IdentityService } from '../identity/identity.service';
 import { ActivationService } from './activation.service';
 import { adminPage, errorPage, loginPage, setPasswordPage } from './pages';
 
-type Form = Record<string, string | undefined>;
+/** A parsed body: any field may be a non-string (read them with textField). */
+type Form = unknown;
 const YEAR = 365 * 24 * 3600;
 
 @Controller()
@@ -23,12 +25,8 @@ export class WebController {
   ) {}
 
   @Get('confirm_account')
-  async showActivation(
-    @Query('c') code: string | undefined,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ) {
-    const found = await this.activation.lookup(code);
+  async showActivation(@Query('c') code: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const found = await this.activation.lookup(singleQueryValue(code));
     if (found.kind === 'invalid')
       return this.html(reply, found.status, errorPage(found.title, found.message));
     if (found.user.role === 'app') {
@@ -43,16 +41,16 @@ export class WebController {
 
   @Post('confirm_account')
   async activate(
-    @Query('c') code: string | undefined,
+    @Query('c') code: unknown,
     @Body() form: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
     if (!this.csrfOk(req, form)) return this.csrfFailure(reply);
     const result = await this.activation.activateWithPassword(
-      code,
-      form?.password1 ?? '',
-      form?.password2 ?? '',
+      singleQueryValue(code),
+      textField(form, 'password1') ?? '',
+      textField(form, 'password2') ?? '',
     );
     if (result.kind === 'invalid')
       return this.html(reply, result.status, errorPage(result.title, result.message));
@@ -68,15 +66,18 @@ export class WebController {
   }
 
   @Get('login')
-  showLogin(@Query('next') next: string | undefined, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.html(reply, 200, loginPage(this.csrf(req, reply), safeNext(next)));
+  showLogin(@Query('next') next: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.html(reply, 200, loginPage(this.csrf(req, reply), safeNext(singleQueryValue(next))));
   }
 
   @Post('login')
   async submitLogin(@Body() form: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     if (!this.csrfOk(req, form)) return this.csrfFailure(reply);
-    const user = await this.identity.checkPassword(form?.username ?? '', form?.password ?? '');
-    const next = safeNext(form?.next);
+    const user = await this.identity.checkPassword(
+      textField(form, 'username') ?? '',
+      textField(form, 'password') ?? '',
+    );
+    const next = safeNext(textField(form, 'next'));
     if (!user || user.isConfigurator) {
       const message = user?.isConfigurator
         ? 'This service account cannot log in to the web interface.'
@@ -127,9 +128,9 @@ export class WebController {
     return token;
   }
 
-  private csrfOk(req: FastifyRequest, form: Form | undefined): boolean {
+  private csrfOk(req: FastifyRequest, form: Form): boolean {
     const cookie = readCookie(req, CSRF_COOKIE);
-    const field = form?.csrfmiddlewaretoken;
+    const field = textField(form, 'csrfmiddlewaretoken');
     return Boolean(cookie && field && safeEqual(cookie, field));
   }
 

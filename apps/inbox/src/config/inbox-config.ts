@@ -6,6 +6,8 @@
 
 export class InboxConfig {
   PORT = 8000;
+  /** Interface to listen on: all (a pod behind its Service) by default; loopback in local mode, where only the gateway may reach it. */
+  LISTEN_HOST = '0.0.0.0';
   INSTANCE_ID: string;
   PUBLIC_URL: string;
   DATABASE_URL: string;
@@ -42,6 +44,10 @@ const USERNAME: Rule = { pattern: /^[\w.@+-]{1,150}$/, message: 'must be 1-150 l
 
 const RULES: Record<keyof InboxConfig, Rule> = {
   PORT: { integer: [0, 65535] },
+  LISTEN_HOST: {
+    pattern: /^[\d.]+$|^[\da-fA-F:]+$/,
+    message: 'must be an IP address, e.g. 127.0.0.1 or 0.0.0.0',
+  },
   INSTANCE_ID: { required: true, pattern: /^[0-9a-f]{32}$/, message: 'must be 32 lowercase hex characters' },
   PUBLIC_URL: {
     required: true,

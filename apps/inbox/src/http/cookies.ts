@@ -1,14 +1,12 @@
+/** The instance's two cookies, read and written through @fastify/cookie (registered in body-parsers.ts). */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const SESSION_COOKIE = 'sessionid';
 export const CSRF_COOKIE = 'csrftoken';
 
+/** A cookie's value; a malformed `%` escape is kept as sent (the cookie library never throws). */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
-  }
-  return undefined;
+  return request.cookies?.[name];
 }
 
 export interface CookieOptions {
@@ -19,15 +17,11 @@ export interface CookieOptions {
 
 /** SameSite=Lax, Path=/; Secure when the instance is served over https. */
 export function setCookie(reply: FastifyReply, name: string, value: string, options: CookieOptions): void {
-  const attributes = [
-    `${name}=${encodeURIComponent(value)}`,
-    `Max-Age=${options.maxAgeSeconds}`,
-    'Path=/',
-    'SameSite=Lax',
-  ];
-  if (options.httpOnly) attributes.push('HttpOnly');
-  if (options.secure) attributes.push('Secure');
-  const existing = reply.getHeader('set-cookie');
-  const list = Array.isArray(existing) ? existing : existing ? [String(existing)] : [];
-  void reply.header('set-cookie', [...list, attributes.join('; ')]);
+  void reply.setCookie(name, value, {
+    maxAge: options.maxAgeSeconds,
+    path: '/',
+    sameSite: 'lax',
+    httpOnly: options.httpOnly,
+    secure: options.secure,
+  });
 }

@@ -1,50 +1,95 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '@app/common/database/database-unavailable';
+import { methodNotAllowed } from '@app/common/http/fastify-hardening';
+import { errorPage } from '../activation/pages';
 
-/** Errors in Django REST framework's shape: `{"detail": "..."}`, or `{"field": ["message"]}` for validation. */
+type Answer = { status: number; body: Record<string, unknown>; headers: Record<string, string> };
+
+/**
+ * Errors in Django REST framework's shape on the API (`/api/...`): `{"detail": "..."}`, or
+ * `{"field": ["message"]}` for validation. The web pages (everything else) answer the same
+ * errors as an HTML page a person can read.
+ */
 @Catch()
 export class DrfExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  /** `allowedMethods` (trackAllowedMethods): a known path asked with another method is a 405. */
+  constructor(private readonly allowedMethods?: (method: string, url: string) => string[]) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const { status, body, headers } = this.answer(exception, request);
+    for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
+    if (isApi(request.url)) {
+      void reply.status(status).send(body);
+      return;
+    }
+    void reply
+      .status(status)
+      .header('Content-Type', 'text/html; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .send(errorPage(STATUS_CODES[status] ?? 'Error', sentence(body)));
+  }
+
+  private answer(exception: unknown, request: FastifyRequest): Answer {
+    const allow = exception instanceof NotFoundException && methodNotAllowed(this.allowedMethods, request);
+    if (allow) {
+      return {
+        status: 405,
+        body: { detail: `Method "${request.method}" not allowed.` },
+        headers: { Allow: allow },
+      };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();
       const body =
         typeof payload === 'object' && payload !== null && !('statusCode' in payload)
-          ? payload
+          ? (payload as Record<string, unknown>)
           : {
               detail:
                 status === 404 ? 'Not found.' : typeof payload === 'string' ? payload : exception.message,
             };
-      for (const [name, value] of Object.entries(
-        (exception as { headers?: Record<string, string> }).headers ?? {},
-      )) {
-        void reply.header(name, value);
-      }
-      void reply.status(status).send(body);
-      return;
+      return { status, body, headers: (exception as { headers?: Record<string, string> }).headers ?? {} };
     }
     const status = (exception as { statusCode?: number })?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      void reply.status(status).send({ detail: (exception as Error).message });
-      return;
+      return { status, body: { detail: (exception as Error).message }, headers: {} };
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn({ err: exception }, 'database unavailable; answered 503');
-      void reply
-        .status(503)
-        .header('Retry-After', '5')
-        .send({ detail: 'Service temporarily unavailable: the database cannot be reached. Retry later.' });
-      return;
+      return {
+        status: 503,
+        body: { detail: 'Service temporarily unavailable: the database cannot be reached. Retry later.' },
+        headers: { 'Retry-After': '5' },
+      };
     }
     const errorId = randomUUID();
     this.logger.error({ err: exception, error_id: errorId }, 'unhandled error');
-    void reply.status(500).send({ detail: 'A server error occurred.', error_id: errorId });
+    return { status: 500, body: { detail: 'A server error occurred.', error_id: errorId }, headers: {} };
   }
+}
+
+const isApi = (url: string): boolean => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+
+/** `{"detail": "x"}` → "x"; `{"field": ["m"]}` → "field: m". */
+function sentence(body: Record<string, unknown>): string {
+  if (typeof body.detail === 'string') return body.detail;
+  return Object.entries(body)
+    .map(([field, messages]) => `${field}: ${([] as unknown[]).concat(messages).join(' ')}`)
+    .join(' ');
 }
 
 /** An HttpException that also sets response headers (e.g. WWW-Authenticate). */

@@ -1,5 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { MAX_PASSWORD_LENGTH } from './password-validators';
 
 const scrypt = promisify(scryptCallback) as (
   password: string,
@@ -20,7 +21,8 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  if (!stored) return false;
+  // No password this long can have been set (passwordProblems refuses it): do not spend a hash on it.
+  if (!stored || password.length > MAX_PASSWORD_LENGTH) return false;
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !key) return false;
   const expected = Buffer.from(key, 'base64');

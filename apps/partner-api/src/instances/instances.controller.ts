@@ -28,6 +28,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bodyValidationPipe, queryValidationPipe } from '@app/common';
+import { PlatformConfig } from '@app/config';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { AuthenticatedPartner, CurrentPartner } from '../auth/authenticated-partner';
 import { InstanceIdPipe, JsonObjectBodyPipe } from '../http/pipes';
@@ -60,6 +61,7 @@ export class InstancesController {
     private readonly deleteInstance: DeleteInstanceUseCase,
     private readonly queryInstances: QueryInstancesUseCase,
     private readonly idempotency: IdempotencyService,
+    private readonly config: PlatformConfig,
   ) {}
 
   /** Deploys a new instance (seed 001). Slow work happens in the worker; poll the instance or its health_check. */
@@ -120,7 +122,13 @@ export class InstancesController {
     const { count, results } = await this.queryInstances.list(partner.id, query);
     return {
       count,
-      ...pageLinks(request, count, query.limit ?? DEFAULT_PAGE_SIZE, query.offset ?? 0),
+      ...pageLinks(
+        this.config.PUBLIC_API_URL,
+        request,
+        count,
+        query.limit ?? DEFAULT_PAGE_SIZE,
+        query.offset ?? 0,
+      ),
       results,
     };
   }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsDefined, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsHttpUrl } from '../http/url-field';
 
 /** `PUT /v1/partner/settings`: where asynchronous instance events go (null stops them). */
 export class PartnerSettingsDto {
@@ -15,6 +16,6 @@ export class PartnerSettingsDto {
   @ValidateIf((_, value) => value !== null)
   @IsString({ message: 'Input should be a valid string or null' })
   @MaxLength(2048, { message: 'String should have at most 2048 characters' })
-  @Matches(/^https?:\/\/[^\s/?#]+[^\s]*$/i, { message: 'URL should be an absolute http:// or https:// URL' })
+  @IsHttpUrl()
   event_url: string | null;
 }

@@ -131,7 +131,8 @@ export class LocalRuntime implements RuntimeDriver {
       envSha256: hash,
       startedAt: new Date().toISOString(),
     };
-    const env = { ...spec.env, PORT: String(port) };
+    // Loopback only: the gateway is the way in (an instance on all interfaces was reachable around it).
+    const env = { ...spec.env, PORT: String(port), LISTEN_HOST: '127.0.0.1' };
     const warm = this.pool?.take();
     const handedOver = warm && (await this.handOver(warm, next, env));
     next.pid = handedOver ? warm.pid : this.startCold(next, env);

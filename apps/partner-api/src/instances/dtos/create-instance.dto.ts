@@ -14,9 +14,12 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsHttpUrl } from '../../http/url-field';
 import { IsHeaderMap } from './header-map.validator';
 
-const ALNUM = /^[a-zA-Z0-9]+$/;
+/** Channel ids and 360dialog keys (seed 001). */
+export const CHANNEL_ID_PATTERN = /^[a-zA-Z0-9]+$/;
+const ALNUM = CHANNEL_ID_PATTERN;
 /** An RFC 1035 / DNS-1123 label: lowercase letters, digits and inner hyphens. */
 export const SUBDOMAIN_PATTERN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
 /** Django's username rule, which the inbox instance enforces too. */
@@ -49,7 +52,7 @@ export class ConfiguratorDto {
   @IsDefined(required)
   @IsString(isString)
   @MaxLength(2048, tooLong(2048))
-  @Matches(/^https?:\/\/[^\s/?#]+[^\s]*$/i, { message: 'URL should be an absolute http:// or https:// URL' })
+  @IsHttpUrl()
   webhook_url: string;
 
   @ApiPropertyOptional({

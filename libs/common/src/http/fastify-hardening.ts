@@ -1,0 +1,69 @@
+/**
+ * Protocol plumbing both HTTP apps share: server timeouts, the router's own errors in the apps'
+ * `{"detail": "..."}` shape, and 405 with `Allow` for a known path asked with another method.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay from 'find-my-way';
+
+/**
+ * A client that sends headers slowly, or headers and then a stalled body, is cut off (Node answers
+ * 408 and closes) instead of holding a connection for minutes. Node checks every second.
+ */
+export const SERVER_TIMEOUTS = {
+  requestTimeout: 10_000,
+  keepAliveTimeout: 5_000,
+  http: { headersTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+} as const;
+
+/** Longest path parameter the router accepts; longer ones are a 414 (ids are 32 characters). */
+export const MAX_PARAM_LENGTH = 100;
+
+const FRAMEWORK_ERRORS: Record<string, [number, string]> = {
+  FST_ERR_BAD_URL: [400, 'Malformed URL: the path has an invalid percent-encoding'],
+  FST_ERR_MAX_PARAM_LENGTH: [
+    414,
+    `URI Too Long: a path segment is longer than ${MAX_PARAM_LENGTH} characters`,
+  ],
+};
+
+/** Fastify's `frameworkErrors` option: router errors as `{"detail": "..."}`, never Fastify's own JSON. */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const [status, detail] = FRAMEWORK_ERRORS[error.code] ?? [400, 'Bad Request'];
+  void reply.status(status).send({ detail });
+}
+
+/**
+ * Records every route as it is registered (call before the routes are) and answers which methods a
+ * concrete path is served with: the `Allow` header of a 405. Uses find-my-way, Fastify's router.
+ */
+export function trackAllowedMethods(fastify: FastifyInstance): (method: string, url: string) => string[] {
+  const router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH });
+  const methods = new Set<string>();
+  fastify.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) {
+      if (router.hasRoute(method as never, route.url)) continue;
+      router.on(method as never, route.url, () => undefined);
+      methods.add(method);
+    }
+  });
+  return (_method, url) => {
+    const path = url.split('?')[0];
+    return [...methods].filter((m) => {
+      try {
+        return router.find(m as never, path) !== null;
+      } catch {
+        return false;
+      }
+    });
+  };
+}
+
+/** `[405, Allow]` when the path exists under other methods only; undefined for a true 404. */
+export function methodNotAllowed(
+  allowedMethods: ((method: string, url: string) => string[]) | undefined,
+  request: { method?: string; url?: string },
+): string | undefined {
+  if (!allowedMethods || !request.method || !request.url) return undefined;
+  const allowed = allowedMethods(request.method, request.url);
+  return allowed.length && !allowed.includes(request.method) ? allowed.sort().join(', ') : undefined;
+}
