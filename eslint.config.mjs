@@ -10,6 +10,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'coverage/**',
+      '.tools/**',
       'test/support/fake-kube-api/server.mjs',
       'scripts/*.mjs',
       'eslint.config.mjs',

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import {
   MAX_PARAM_LENGTH,
   SERVER_TIMEOUTS,
+  answerMethodNotAllowed,
   frameworkErrors,
-  trackAllowedMethods,
 } from '@app/common/http/fastify-hardening';
 import { PinoNestLogger, createLogger } from '@app/common/logging/logger';
 import { InboxConfig } from './config/inbox-config';
@@ -48,9 +48,11 @@ export async function prepareInbox(logLevel = process.env.LOG_LEVEL ?? 'info'): 
     }),
     { logger: new PinoNestLogger(log), bodyParser: false, abortOnError: false },
   );
-  const allowedMethods = trackAllowedMethods(app.getHttpAdapter().getInstance());
+  answerMethodNotAllowed(app.getHttpAdapter().getInstance(), (method) => ({
+    detail: `Method "${method}" not allowed.`,
+  }));
   await registerInboxBodyParsers(app);
-  app.useGlobalFilters(new DrfExceptionFilter(allowedMethods));
+  app.useGlobalFilters(new DrfExceptionFilter());
   app.enableShutdownHooks();
   const close = app.close.bind(app);
   app.close = async () => {

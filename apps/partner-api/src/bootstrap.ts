@@ -1,16 +1,17 @@
 import { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { loadConfig } from '@app/config';
 import {
   FastApiExceptionFilter,
   MAX_PARAM_LENGTH,
   PinoNestLogger,
   SERVER_TIMEOUTS,
+  answerMethodNotAllowed,
   createLogger,
   frameworkErrors,
-  trackAllowedMethods,
 } from '@app/common';
 import { AppModule } from './app.module';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './http/body-parsing';
@@ -27,7 +28,34 @@ export function openApiDocument(app: INestApplication) {
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Partner API key' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return describeBodyRules(SwaggerModule.createDocument(app, config));
+}
+
+/**
+ * What the decorators cannot say about request bodies, so the document matches the server:
+ * unknown fields are refused (422 extra_forbidden), and exactly one of channel_id and
+ * d360_api_key is required. The latter is written as two complete alternatives: generators
+ * (schemathesis, client SDKs) cannot merge `oneOf: [{required: [a]}, {required: [b]}]` with
+ * `additionalProperties: false`.
+ */
+function describeBodyRules(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaObject>;
+  for (const name of ['CreateInstanceDto', 'ConfiguratorDto', 'PartnerSettingsDto']) {
+    if (schemas[name]) schemas[name].additionalProperties = false;
+  }
+  const create = schemas.CreateInstanceDto;
+  if (create?.properties) {
+    const only = (kept: string, dropped: string): SchemaObject => {
+      const properties = { ...create.properties };
+      delete properties[dropped];
+      return { ...create, properties, required: [kept, ...(create.required ?? [])] };
+    };
+    schemas.CreateInstanceDto = {
+      description: 'Exactly one of channel_id and d360_api_key',
+      oneOf: [only('channel_id', 'd360_api_key'), only('d360_api_key', 'channel_id')],
+    };
+  }
+  return document;
 }
 
 /**
@@ -55,10 +83,10 @@ export async function createPartnerApi(): Promise<NestFastifyApplication> {
     bodyParser: false, // ours: see http/body-parsing.ts
   });
   const fastify = app.getHttpAdapter().getInstance();
-  const allowedMethods = trackAllowedMethods(fastify); // before Nest registers its routes (init)
+  answerMethodNotAllowed(fastify, () => ({ detail: 'Method Not Allowed' })); // before Nest adds routes
   registerBodyParsers(fastify);
   registerRequestHooks(fastify, log, app.get(MetricsService).httpDuration);
-  app.useGlobalFilters(new FastApiExceptionFilter(app.get(HttpAdapterHost), allowedMethods));
+  app.useGlobalFilters(new FastApiExceptionFilter(app.get(HttpAdapterHost)));
   app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, () => openApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',

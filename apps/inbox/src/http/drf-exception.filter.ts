@@ -1,16 +1,8 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  Logger,
-  NotFoundException,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '@app/common/database/database-unavailable';
-import { methodNotAllowed } from '@app/common/http/fastify-hardening';
 import { errorPage } from '../activation/pages';
 
 type Answer = { status: number; body: Record<string, unknown>; headers: Record<string, string> };
@@ -24,13 +16,10 @@ type Answer = { status: number; body: Record<string, unknown>; headers: Record<s
 export class DrfExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  /** `allowedMethods` (trackAllowedMethods): a known path asked with another method is a 405. */
-  constructor(private readonly allowedMethods?: (method: string, url: string) => string[]) {}
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const { status, body, headers } = this.answer(exception, request);
+    const { status, body, headers } = this.answer(exception);
     for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
     if (isApi(request.url)) {
       void reply.status(status).send(body);
@@ -43,15 +32,7 @@ export class DrfExceptionFilter implements ExceptionFilter {
       .send(errorPage(STATUS_CODES[status] ?? 'Error', sentence(body)));
   }
 
-  private answer(exception: unknown, request: FastifyRequest): Answer {
-    const allow = exception instanceof NotFoundException && methodNotAllowed(this.allowedMethods, request);
-    if (allow) {
-      return {
-        status: 405,
-        body: { detail: `Method "${request.method}" not allowed.` },
-        headers: { Allow: allow },
-      };
-    }
+  private answer(exception: unknown): Answer {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();

@@ -21,6 +21,7 @@ import {
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiParam,
   ApiPayloadTooLargeResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -49,6 +50,12 @@ import { CreateInstanceCommand } from './usecases/create-instance/create-instanc
 import { CreateInstanceUseCase } from './usecases/create-instance/create-instance.usecase';
 import { DeleteInstanceUseCase } from './usecases/delete-instance/delete-instance.usecase';
 import { DEFAULT_PAGE_SIZE, QueryInstancesUseCase } from './usecases/query-instances/query-instances.usecase';
+
+const INSTANCE_ID_PARAM = {
+  name: 'instance_id',
+  description: 'The instance id: 32 lowercase hexadecimal characters',
+  schema: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+} as const;
 
 @ApiTags('instances')
 @ApiBearerAuth()
@@ -135,8 +142,10 @@ export class InstancesController {
 
   /** One instance with its status, status_detail and events timeline. */
   @Get(':instance_id')
+  @ApiParam(INSTANCE_ID_PARAM)
   @ApiOkResponse({ type: InstanceDetailResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiUnprocessableEntityResponse({ type: ValidationErrorResponse, description: 'Malformed instance id' })
   get(
     @CurrentPartner() partner: AuthenticatedPartner,
     @Param('instance_id', InstanceIdPipe) instanceId: string,
@@ -147,8 +156,14 @@ export class InstancesController {
   /** Tears the instance down (runtime, database, secrets). Idempotent. */
   @Delete(':instance_id')
   @HttpCode(202)
-  @ApiAcceptedResponse({ type: InstanceResponse })
+  @ApiParam(INSTANCE_ID_PARAM)
+  @ApiAcceptedResponse({
+    type: InstanceResponse,
+    description:
+      'Teardown accepted. The instance stays readable (status `deleting`, then `deleted`): deletion is asynchronous and its record is kept.',
+  })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiUnprocessableEntityResponse({ type: ValidationErrorResponse, description: 'Malformed instance id' })
   delete(
     @CurrentPartner() partner: AuthenticatedPartner,
     @Param('instance_id', InstanceIdPipe) instanceId: string,

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, Put, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { bodyValidationPipe } from '@app/common';
 import { Partner } from '@app/domain';
@@ -13,6 +19,7 @@ const EXAMPLE = { event_url: 'https://example.com/inbox-events' };
 /** A partner's own settings: for now, where instance events are sent. */
 @ApiTags('partner')
 @ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing, malformed or revoked API key' })
 @UseGuards(ApiKeyGuard)
 @Controller('v1/partner/settings')
 export class PartnerSettingsController {

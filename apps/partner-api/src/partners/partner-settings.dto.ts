@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { IsHttpUrl } from '../http/url-field';
+import { HTTP_URL_PATTERN, IsHttpUrl } from '../http/url-field';
 
 /** `PUT /v1/partner/settings`: where asynchronous instance events go (null stops them). */
 export class PartnerSettingsDto {
@@ -8,6 +8,7 @@ export class PartnerSettingsDto {
     type: 'string',
     nullable: true,
     maxLength: 2048,
+    pattern: HTTP_URL_PATTERN.source,
     example: 'https://example.com/inbox-events',
     description:
       'Receives signed instance.ready, instance.failed and instance.deleted events; null turns them off',

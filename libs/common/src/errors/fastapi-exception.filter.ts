@@ -1,15 +1,7 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  Logger,
-  NotFoundException,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
-import { methodNotAllowed } from '../http/fastify-hardening';
 import { ApiError } from './api-error';
 
 const REASONS: Record<number, string> = {
@@ -41,11 +33,7 @@ type Answer = [status: number, body: unknown, headers: Record<string, string>];
 export class FastApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    /** Methods a path is served with (trackAllowedMethods): a wrong method is a 405, not a 404. */
-    private readonly allowedMethods?: (method: string, url: string) => string[],
-  ) {}
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -60,10 +48,6 @@ export class FastApiExceptionFilter implements ExceptionFilter {
   private answer(exception: unknown, request: { method?: string; url?: string; id?: string }): Answer {
     if (exception instanceof ApiError)
       return [exception.getStatus(), exception.getResponse(), exception.headers];
-    if (exception instanceof NotFoundException) {
-      const allow = methodNotAllowed(this.allowedMethods, request);
-      if (allow) return [405, { detail: 'Method Not Allowed' }, { Allow: allow }];
-    }
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     const status = (exception as FrameworkError)?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {

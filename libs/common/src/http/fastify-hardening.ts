@@ -33,10 +33,15 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
 }
 
 /**
- * Records every route as it is registered (call before the routes are) and answers which methods a
- * concrete path is served with: the `Allow` header of a 405. Uses find-my-way, Fastify's router.
+ * 405 with `Allow` for a path that exists under other methods only (a true 404 otherwise). Records
+ * every route as it is registered (call before the routes are, i.e. before Nest's init) in a
+ * find-my-way router, Fastify's own, and answers in an onRequest hook, before any body handling:
+ * Fastify refuses a bodyless QUERY request with a 400 before it would reach a not-found handler.
  */
-export function trackAllowedMethods(fastify: FastifyInstance): (method: string, url: string) => string[] {
+export function answerMethodNotAllowed(
+  fastify: FastifyInstance,
+  body: (method: string) => Record<string, unknown>,
+): void {
   const router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH });
   const methods = new Set<string>();
   fastify.addHook('onRoute', (route) => {
@@ -46,24 +51,17 @@ export function trackAllowedMethods(fastify: FastifyInstance): (method: string, 
       methods.add(method);
     }
   });
-  return (_method, url) => {
-    const path = url.split('?')[0];
-    return [...methods].filter((m) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404) return done();
+    const path = request.url.split('?')[0];
+    const allowed = [...methods].filter((m) => {
       try {
         return router.find(m as never, path) !== null;
       } catch {
-        return false;
+        return false; // a path the router cannot decode is nobody's
       }
     });
-  };
-}
-
-/** `[405, Allow]` when the path exists under other methods only; undefined for a true 404. */
-export function methodNotAllowed(
-  allowedMethods: ((method: string, url: string) => string[]) | undefined,
-  request: { method?: string; url?: string },
-): string | undefined {
-  if (!allowedMethods || !request.method || !request.url) return undefined;
-  const allowed = allowedMethods(request.method, request.url);
-  return allowed.length && !allowed.includes(request.method) ? allowed.sort().join(', ') : undefined;
+    if (!allowed.length || allowed.includes(request.method)) return done();
+    void reply.status(405).header('Allow', allowed.sort().join(', ')).send(body(request.method));
+  });
 }

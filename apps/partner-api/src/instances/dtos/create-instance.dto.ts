@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsHttpUrl } from '../../http/url-field';
+import { HTTP_URL_PATTERN, IsHttpUrl } from '../../http/url-field';
 import { IsHeaderMap } from './header-map.validator';
 
 /** Channel ids and 360dialog keys (seed 001). */
@@ -45,7 +45,7 @@ export class ConfiguratorDto {
 
   @ApiProperty({
     maxLength: 2048,
-    format: 'uri',
+    pattern: HTTP_URL_PATTERN.source,
     example: 'https://example.com/webhook',
     description: 'Receives `{"token": "..."}` once the instance is ready',
   })
@@ -71,9 +71,9 @@ export class ConfiguratorDto {
 export class CreateInstanceDto {
   @ApiPropertyOptional({
     maxLength: 10,
-    pattern: '[a-zA-Z0-9]+',
+    pattern: CHANNEL_ID_PATTERN.source,
     example: 'sAnDbCH',
-    description: '360dialog channel to connect; required unless d360_api_key is given',
+    description: '360dialog channel to connect. Exactly one of channel_id and d360_api_key.',
   })
   @IsOptional()
   @IsString(isString)
@@ -83,8 +83,8 @@ export class CreateInstanceDto {
 
   @ApiPropertyOptional({
     maxLength: 50,
-    pattern: '[a-zA-Z0-9]+',
-    description: 'Existing 360dialog API key; required unless channel_id is given. Never shown again.',
+    pattern: CHANNEL_ID_PATTERN.source,
+    description: 'Existing 360dialog API key. Exactly one of channel_id and d360_api_key. Never shown again.',
   })
   @IsOptional()
   @IsString(isString)
@@ -131,7 +131,13 @@ export class CreateInstanceDto {
   @Type(() => ConfiguratorDto)
   configurator?: ConfiguratorDto;
 
-  @ApiPropertyOptional({ default: 5, minimum: 1, description: 'Seats limit; at most the partner limit' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    default: 5,
+    minimum: 1,
+    maximum: 10_000,
+    description: "Seats limit; at most the partner's own limit (a larger value is a 422)",
+  })
   @IsOptional()
   @IsInt({ message: 'Input should be a valid integer' })
   @Min(1, { message: 'Input should be greater than or equal to 1' })
