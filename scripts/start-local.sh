@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the whole platform locally in the foreground: PostgreSQL and Redis (scripts/services.sh),
 # migrations, the sandbox partner, then the Partner API, the worker, the gateway and the mail
-# catcher. Apps are built first when their build is missing or stale. Ctrl-C stops everything.
+# catcher, supervised (scripts/supervise.ts: restarted with backoff when they die). Apps are built
+# first when their build is missing or stale. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,9 +34,9 @@ cat <<INFO
 
 INFO
 
-trap 'kill 0' EXIT INT TERM
-node dist/apps/mail-catcher/main.js &
-node dist/apps/gateway/main.js &
-node dist/apps/partner-api/main.js &
-node dist/apps/worker/main.js &
-wait
+# Supervised: a component that dies is restarted with backoff, and the log says so.
+exec node -r ts-node/register/transpile-only scripts/supervise.ts \
+  mail=dist/apps/mail-catcher/main.js \
+  gateway=dist/apps/gateway/main.js \
+  api=dist/apps/partner-api/main.js \
+  worker=dist/apps/worker/main.js

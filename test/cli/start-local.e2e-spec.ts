@@ -1,0 +1,95 @@
+/**
+ * `npm run start:local` supervises its components: the Partner API killed with SIGKILL comes back
+ * by itself, and the log says so; SIGTERM stops every component. The whole script runs for real
+ * (services check, build check, migrations, sandbox partner) on ports and databases of its own.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@app/provisioning';
+import { REPO, isAlive } from '../support/processes';
+import { waitFor, waitForHttp } from '../support/wait';
+
+/** Pids of processes whose command line contains `needle` and whose parent is `parent`. */
+function childrenRunning(parent: number, needle: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === parent && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+}
+
+describe('npm run start:local supervises the platform', () => {
+  let script: ChildProcess | undefined;
+  let output = '';
+
+  afterAll(async () => {
+    if (script && script.exitCode === null) {
+      script.kill('SIGKILL');
+    }
+  });
+
+  it('restarts a component that dies (saying so), and SIGTERM stops them all', async () => {
+    const [api, gateway, smtp, mail] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    script = spawn('bash', ['scripts/start-local.sh'], {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        PORT: String(api),
+        GATEWAY_PORT: String(gateway),
+        MAIL_CATCHER_SMTP_PORT: String(smtp),
+        MAIL_CATCHER_HTTP_PORT: String(mail),
+        SMTP_URL: `smtp://127.0.0.1:${smtp}`,
+        BASE_DOMAIN: `localhost:${gateway}`,
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/start_local_e2e',
+        REDIS_URL: 'redis://127.0.0.1:6379/8',
+        LOCAL_STATE_DIR: mkdtempSync(join(tmpdir(), 'start-local-')),
+        LOCAL_WARM_INSTANCES: '0',
+        TENANT_DATABASE_SPARES: '0',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    script.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    script.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<void>((r) => script!.once('exit', () => r()));
+
+    await waitForHttp(`http://127.0.0.1:${api}/health/live`, 120_000);
+    await waitForHttp(`http://127.0.0.1:${mail}/`, 30_000);
+    const supervisor = script.pid!; // start-local.sh execs the supervisor
+    const [first] = childrenRunning(supervisor, 'dist/apps/partner-api/main.js');
+    expect(first).toBeGreaterThan(0);
+    expect(childrenRunning(supervisor, 'dist/apps/worker/main.js')).toHaveLength(1);
+
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => Promise.resolve(output.includes('[supervisor] api exited (SIGKILL)')), 10_000);
+    expect(output).toMatch(/\[supervisor\] api exited \(SIGKILL\) after [\d.]+ s; restarting in 0\.5 s/);
+    await waitFor(() => Promise.resolve(output.includes('[supervisor] restarting api')), 10_000);
+    await waitForHttp(`http://127.0.0.1:${api}/health/live`, 60_000);
+    const [second] = childrenRunning(supervisor, 'dist/apps/partner-api/main.js');
+    expect(second).toBeGreaterThan(0);
+    expect(second).not.toBe(first);
+
+    const components = ['partner-api', 'worker', 'gateway', 'mail-catcher'].flatMap((app) =>
+      childrenRunning(supervisor, `dist/apps/${app}/main.js`),
+    );
+    expect(components).toHaveLength(4);
+    script.kill('SIGTERM');
+    await exited;
+    expect(output).toContain('[supervisor] SIGTERM: stopping mail, gateway, api, worker');
+    await waitFor(() => Promise.resolve(components.every((pid) => !isAlive(pid))), 15_000);
+  }, 180_000);
+});
