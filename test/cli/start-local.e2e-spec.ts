@@ -31,10 +31,8 @@ describe('npm run start:local supervises the platform', () => {
   let script: ChildProcess | undefined;
   let output = '';
 
-  afterAll(async () => {
-    if (script && script.exitCode === null) {
-      script.kill('SIGKILL');
-    }
+  afterAll(() => {
+    if (script && script.exitCode === null) script.kill('SIGKILL');
   });
 
   it('restarts a component that dies (saying so), and SIGTERM stops them all', async () => {
