@@ -85,8 +85,8 @@ describe('inbox instance: health, tokens, users, seats', () => {
       previous: null,
       results: [
         { id: 1, name: 'Admin' },
-        { id: 2, name: 'User' },
-        { id: 3, name: 'App' },
+        { id: 2, name: 'Regular user' },
+        { id: 3, name: 'App integration' },
       ],
     });
     const page = await http().get('/api/v1/users/?limit=1').set(asConfigurator());
@@ -200,6 +200,29 @@ describe('inbox instance: health, tokens, users, seats', () => {
       .set(asConfigurator())
       .send({ profile: { role: 'user' } });
     expect(promote.status).toBe(403);
+  });
+
+  it('lets the first-boot users PUT themselves with their own names (the admin e-mail, service_account)', async () => {
+    const users = (await http().get('/api/v1/users/?limit=100').set(asConfigurator())).body.results as {
+      id: number;
+      username: string;
+    }[];
+    for (const username of ['owner@example.com', 'service_account']) {
+      const user = users.find((u) => u.username === username)!;
+      const put = await http()
+        .put(`/api/v1/users/${user.id}/`)
+        .set(asConfigurator())
+        .send({ username, email: 'owner@example.com', first_name: 'Own', last_name: 'Er' });
+      expect([put.status, put.body.username]).toEqual([200, username]);
+    }
+    // A new name chosen through the API still follows seed 002: letters and digits only.
+    const admin = users.find((u) => u.username === 'owner@example.com')!;
+    const renamed = await http()
+      .patch(`/api/v1/users/${admin.id}/`)
+      .set(asConfigurator())
+      .send({ username: 'new.owner@example.com' });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.username[0]).toContain('Only letters (A-Z, a-z) and digits (0-9)');
   });
 
   it('updates users with PUT and PATCH; non-admins only themselves and never their role', async () => {

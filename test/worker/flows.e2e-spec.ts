@@ -99,6 +99,13 @@ describe('provisioning flows end to end', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toBe('WhatsApp Inbox Activation');
     expect(mails[0].html).toContain('/confirm_account?c=');
+    // Seed 001's sentence, with the link on "Activate".
+    expect(mails[0].text).toContain(
+      'Click here to activate your inbox and set your password: Activate (http',
+    );
+    expect(mails[0].html).toMatch(
+      /Click here to activate your inbox and set your password: <a id="activate" href="[^"]+\/confirm_account\?c=[^"]+"[^>]*>Activate<\/a>/,
+    );
     const link = /(http:\/\/\S+\/confirm_account\?c=[\w-]+)/.exec(mails[0].text ?? '')![1];
     expect(link.startsWith(`http://${created.subdomain}.localhost:${platform.gatewayPort}/`)).toBe(true);
 

@@ -78,11 +78,8 @@ export class ReconcileSweep implements OnApplicationBootstrap, OnApplicationShut
         await existing!.retry();
         readded++;
       } else if (state === 'failed' && name === 'instance.provision') {
-        await this.store.transition(id, {
-          from: ['accepted', 'provisioning', 'starting'],
-          to: 'failed',
-          detail: existing!.failedReason || 'provisioning job failed',
-        });
+        // The same path to `failed` as the processor's give-up: the partner hears of it too.
+        await this.store.fail(id, existing!.failedReason || 'provisioning job failed');
       }
     }
     return readded;

@@ -3,6 +3,7 @@ import { createTransport, Transporter } from 'nodemailer';
 import { escapeHtml } from '@app/common/html/escape-html';
 
 export const ACTIVATION_SUBJECT = 'WhatsApp Inbox Activation';
+export const ACTIVATION_SENTENCE = 'Click here to activate your inbox and set your password:';
 
 export interface ActivationMail {
   instanceId: string;
@@ -20,20 +21,20 @@ export function composeActivationMail(mail: ActivationMail) {
     subject: ACTIVATION_SUBJECT,
     // The same Message-ID on every attempt: a retried send is recognisable as the same e-mail.
     messageId: `<activation-${mail.instanceId}@${domain}>`,
+    // Seed 001's sentence, word for word: "Click here to activate your inbox and set your password: Activate".
     text: [
       'Hello,',
       '',
       `Your WhatsApp team inbox at ${mail.inboxUrl} is ready.`,
-      'Open this link to choose your password and activate your administrator account:',
       '',
-      mail.activationUrl,
+      `${ACTIVATION_SENTENCE} Activate (${mail.activationUrl})`,
       '',
       'The link works once and expires after 7 days.',
     ].join('\n'),
     html: `<!doctype html><html><body style="font-family:sans-serif">
 <p>Hello,</p>
 <p>Your WhatsApp team inbox at <a href="${escapeHtml(mail.inboxUrl)}">${escapeHtml(mail.inboxUrl)}</a> is ready.</p>
-<p><a href="${escapeHtml(mail.activationUrl)}" style="display:inline-block;padding:10px 16px;background:#128c7e;color:#fff;text-decoration:none;border-radius:4px">Activate your account</a></p>
+<p>${ACTIVATION_SENTENCE} <a id="activate" href="${escapeHtml(mail.activationUrl)}" style="display:inline-block;padding:10px 16px;background:#128c7e;color:#fff;text-decoration:none;border-radius:4px">Activate</a></p>
 <p>Or copy this link into your browser:<br><code>${escapeHtml(mail.activationUrl)}</code></p>
 <p>The link works once and expires after 7 days.</p>
 </body></html>`,

@@ -24,10 +24,15 @@ function text(input: UserInput, key: keyof UserInput, max: number, errors: Error
   return undefined;
 }
 
-function username(input: UserInput, required: boolean, errors: Errors): string | undefined {
+/**
+ * Seed 002: a username chosen through the API is letters and digits only. Seed 001 makes the
+ * admin's username its e-mail address and lets the partner name the configurator
+ * (`service_account`): those stay valid, so `current` (the user's own name) is accepted unchanged.
+ */
+function username(input: UserInput, required: boolean, errors: Errors, current?: string): string | undefined {
   const value = text(input, 'username', 150, errors);
   if (value === undefined && required && !errors.username) errors.username = ['This field is required.'];
-  else if (value !== undefined && !/^[A-Za-z0-9]+$/.test(value)) {
+  else if (value !== undefined && value !== current && !/^[A-Za-z0-9]+$/.test(value)) {
     errors.username = ['Enter a valid username. Only letters (A-Z, a-z) and digits (0-9) are allowed.'];
   } else return value;
   return undefined;
@@ -51,10 +56,14 @@ function role(input: UserInput, errors: Errors): Role | undefined {
 }
 
 /** Throws a 400 listing every bad field; returns only the fields that were given. */
-export function parseUserInput(input: UserInput, requireUsername: boolean): UserFields {
+export function parseUserInput(
+  input: UserInput,
+  requireUsername: boolean,
+  currentUsername?: string,
+): UserFields {
   const errors: Errors = {};
   const fields: UserFields = {
-    username: username(input, requireUsername, errors),
+    username: username(input, requireUsername, errors, currentUsername),
     firstName: text(input, 'first_name', 150, errors),
     lastName: text(input, 'last_name', 150, errors),
     email: email(input, errors),

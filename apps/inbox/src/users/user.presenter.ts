@@ -2,8 +2,8 @@ import { InboxUser, Role } from '../persistence/entities';
 
 export const GROUPS: { id: number; name: string; role: Role }[] = [
   { id: 1, name: 'Admin', role: 'admin' },
-  { id: 2, name: 'User', role: 'user' },
-  { id: 3, name: 'App', role: 'app' },
+  { id: 2, name: 'Regular user', role: 'user' },
+  { id: 3, name: 'App integration', role: 'app' },
 ];
 
 /** Seed 002's user payload. */

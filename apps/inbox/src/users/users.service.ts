@@ -73,8 +73,6 @@ export class UsersService {
   async update(actor: InboxUser, id: number, input: UserInput, partial: boolean): Promise<InboxUser> {
     if (actor.role !== 'admin' && actor.id !== id)
       throw new DrfError(403, 'You do not have permission to perform this action.');
-    const fields = parseUserInput(input, !partial);
-    if (fields.role && actor.role !== 'admin') throw new DrfError(403, 'Only admins can change roles.');
     return this.db.transaction(async (tx) => {
       const [current] = (
         await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [
@@ -82,6 +80,9 @@ export class UsersService {
         ])
       ).rows;
       if (!current) throw new DrfError(404, 'Not found.');
+      // A username the platform gave (the admin's e-mail, the configurator's name) may be sent back as it is.
+      const fields = parseUserInput(input, !partial, current.username);
+      if (fields.role && actor.role !== 'admin') throw new DrfError(403, 'Only admins can change roles.');
       if (fields.role && !SEAT_ROLES.includes(current.role)) await this.assertSeatFor(tx, fields.role);
       if (fields.username && fields.username !== current.username)
         await this.assertUsernameFree(tx, fields.username);

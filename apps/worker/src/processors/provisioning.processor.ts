@@ -9,7 +9,6 @@ import {
   ShutdownAbort,
   TeardownInstance,
   isPermanent,
-  partnerEventJob,
   withInstanceLock,
 } from '@app/provisioning';
 import { JobCatalogue, QUEUES, jobNamesOf } from '@app/queue';
@@ -102,13 +101,6 @@ export class ProvisioningProcessor extends WorkerHost implements OnApplicationBo
       });
       return;
     }
-    const instance = await this.store.find(instanceId);
-    if (!instance) return;
-    await this.store.transition(instanceId, {
-      from: ['accepted', 'provisioning', 'starting'],
-      to: 'failed',
-      detail: reason,
-      jobs: partnerEventJob(await this.store.partner(instance.partnerId), instanceId, 'instance.failed'),
-    });
+    await this.store.fail(instanceId, reason);
   }
 }

@@ -85,6 +85,22 @@ export class InstanceStore {
     return moved;
   }
 
+  /**
+   * The one way to `failed` (the processor's give-up, a permanent step error, the reconcile sweep):
+   * status, its event and the partner's `instance.failed` event in one transaction. False when the
+   * instance had moved on (deleted meanwhile) or does not exist.
+   */
+  async fail(instanceId: string, reason: string): Promise<boolean> {
+    const instance = await this.find(instanceId);
+    if (!instance) return false;
+    return this.transition(instanceId, {
+      from: ['accepted', 'provisioning', 'starting'],
+      to: 'failed',
+      detail: reason,
+      jobs: partnerEventJob(await this.partner(instance.partnerId), instanceId, 'instance.failed'),
+    });
+  }
+
   /** Progress within a status: checkpoint, columns, detail, and optionally an event. Guarded like transition. */
   async progress(
     instanceId: string,
