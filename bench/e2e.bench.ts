@@ -16,7 +16,7 @@ import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
 import { dataSourceOptions, recreateDatabase } from '@app/domain';
-import { LocalRuntime, TenantDatabases } from '@app/provisioning';
+import { LocalRuntime, TenantDatabases, spareScopeFor } from '@app/provisioning';
 import { partnerAdmin } from '../test/support/api-harness';
 import {
   REPO,
@@ -108,7 +108,9 @@ async function main(): Promise<void> {
     await sleep(50);
   }
   // Let the worker create its spare databases and warm processes, as a running platform would have.
-  const databases = new TenantDatabases(config.TENANT_DATABASE_ADMIN_URL!);
+  const databases = new TenantDatabases(config.TENANT_DATABASE_ADMIN_URL!, {
+    spareScope: spareScopeFor(config.DATABASE_URL),
+  });
   const deadline = Date.now() + 120_000;
   while ((await databases.spareCount()) < Number(env.TENANT_DATABASE_SPARES) && Date.now() < deadline)
     await sleep(100);

@@ -72,12 +72,24 @@ describe('operability: readiness, metrics, OpenAPI', () => {
     );
     expect(Object.keys(doc.paths['/v1/instances']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/v1/instances/{instance_id}']).sort()).toEqual(['delete', 'get']);
-    const create = doc.components.schemas.CreateInstanceDto.properties;
-    expect(create.channel_id).toMatchObject({ maxLength: 10, pattern: '[a-zA-Z0-9]+' });
-    expect(create.d360_api_key).toMatchObject({ maxLength: 50 });
+    // Exactly one of channel_id and d360_api_key: two complete alternatives, unknown fields refused.
+    const [byChannel, byKey] = doc.components.schemas.CreateInstanceDto.oneOf;
+    expect(byChannel.required).toEqual(['channel_id']);
+    expect(byChannel.properties.d360_api_key).toBeUndefined();
+    expect(byKey.required).toEqual(['d360_api_key']);
+    expect(byKey.properties.channel_id).toBeUndefined();
+    expect([byChannel.additionalProperties, byKey.additionalProperties]).toEqual([false, false]);
+    const create = { ...byChannel.properties, ...byKey.properties };
+    expect(create.channel_id).toMatchObject({ maxLength: 10, pattern: '^[a-zA-Z0-9]+$' });
+    expect(create.d360_api_key).toMatchObject({ maxLength: 50, pattern: '^[a-zA-Z0-9]+$' });
     expect(create.subdomain).toMatchObject({ maxLength: 63 });
     expect(create.generate_activation).toMatchObject({ default: false });
-    expect(create.max_number_of_seats).toMatchObject({ default: 5, minimum: 1 });
+    expect(create.max_number_of_seats).toMatchObject({
+      type: 'integer',
+      default: 5,
+      minimum: 1,
+      maximum: 10_000,
+    });
     expect(doc.components.schemas.ConfiguratorDto.required.sort()).toEqual(['user_name', 'webhook_url']);
     const responses = doc.paths['/v1/instances'].post.responses;
     expect(Object.keys(responses).sort()).toEqual(['201', '401', '403', '409', '413', '422']);

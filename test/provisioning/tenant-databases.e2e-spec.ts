@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { newInstanceId } from '@app/common';
-import { PermanentStepError, TenantDatabases, newDatabasePassword } from '@app/provisioning';
+import { PermanentStepError, TenantDatabases, newDatabasePassword, spareScopeFor } from '@app/provisioning';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -48,6 +48,31 @@ describe('tenant databases (real PostgreSQL)', () => {
     } finally {
       await blocker.end();
       await tiny.close();
+    }
+  });
+
+  it('two control planes on one server keep their spares apart', async () => {
+    const staging = new TenantDatabases(ADMIN_URL, {
+      spareScope: spareScopeFor('postgres://db.internal:5432/platform_staging'),
+    });
+    const production = new TenantDatabases(ADMIN_URL, {
+      spareScope: spareScopeFor('postgres://db.internal:5432/platform_production'),
+    });
+    try {
+      expect(await staging.refillSpares(2)).toBe(2);
+      expect(await production.refillSpares(1)).toBe(1);
+      expect([await staging.spareCount(), await production.spareCount()]).toEqual([2, 1]);
+      // Production claims its own spare; staging's two are untouched, and the other way round.
+      await production.ensure(newTenant(), newDatabasePassword());
+      expect([await staging.spareCount(), await production.spareCount()]).toEqual([2, 0]);
+      await staging.ensure(newTenant(), newDatabasePassword());
+      expect([await staging.spareCount(), await production.spareCount()]).toEqual([1, 0]);
+    } finally {
+      await staging.dropSpares();
+      await production.dropSpares();
+      expect([await staging.spareCount(), await production.spareCount()]).toEqual([0, 0]);
+      await staging.close();
+      await production.close();
     }
   });
 

@@ -13,7 +13,13 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
 import { recreateDatabase } from '@app/domain';
-import { LocalRuntime, TenantDatabases, createLocalGateway, freePort } from '@app/provisioning';
+import {
+  LocalRuntime,
+  TenantDatabases,
+  createLocalGateway,
+  freePort,
+  spareScopeFor,
+} from '@app/provisioning';
 import { MailCatcher } from '../../apps/mail-catcher/src/mail-catcher';
 import { TestPartner, createTestPartner, startApi, unique } from './api-harness';
 import { ReceivedRequest, startReceiver } from './http-receiver';
@@ -122,7 +128,9 @@ export async function startPlatform(options: {
     return worker;
   };
 
-  const databases = new TenantDatabases(config.TENANT_DATABASE_ADMIN_URL!);
+  const databases = new TenantDatabases(config.TENANT_DATABASE_ADMIN_URL!, {
+    spareScope: spareScopeFor(config.DATABASE_URL),
+  });
   return {
     env,
     api,
@@ -151,6 +159,8 @@ export async function startPlatform(options: {
         await runtime.teardown(id);
         await databases.drop(id);
       }
+      await databases.dropSpares(); // this platform's own: nothing else on the server is touched
+      await databases.close();
       await api.close();
       await hooks.close();
       await catcher.close();

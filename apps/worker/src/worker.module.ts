@@ -13,6 +13,7 @@ import {
   RuntimeDriver,
   TeardownInstance,
   TenantDatabases,
+  spareScopeFor,
   credentialsProviderFor,
 } from '@app/provisioning';
 import { OutboxRelay, QUEUES, QueueModule } from '@app/queue';
@@ -74,6 +75,7 @@ function requireSmtpUrl(config: PlatformConfig): string {
       useFactory: (config: PlatformConfig) =>
         new TenantDatabases(config.TENANT_DATABASE_ADMIN_URL!, {
           poolSize: config.TENANT_DATABASE_ADMIN_POOL_SIZE,
+          spareScope: spareScopeFor(config.DATABASE_URL),
         }),
     },
     {

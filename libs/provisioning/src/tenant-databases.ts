@@ -5,12 +5,22 @@
  * retry passes the same one.
  */
 import { Pool, PoolClient } from 'pg';
-import { randomHex } from '@app/common/crypto/hashing';
+import { randomHex, sha256Hex } from '@app/common/crypto/hashing';
 import { withCheckedOutClient } from '@app/common/database/checked-out-client';
 import { PermanentStepError } from './step-errors';
 
 const INSTANCE_ID = /^[0-9a-f]{32}$/;
-const SPARE_PREFIX = 'tenant_spare_';
+const SPARE_SCOPE = /^[a-z0-9]{1,16}$/;
+
+/**
+ * Spares belong to one control plane: two sharing a database server (staging and production, two
+ * developers, a test run beside a running platform) must not claim each other's. The default
+ * scope is derived from the control plane's own database (its name on its server).
+ */
+export function spareScopeFor(controlPlaneDatabaseUrl: string): string {
+  const url = new URL(controlPlaneDatabaseUrl);
+  return sha256Hex(`${url.hostname}:${url.port}${url.pathname}`).slice(0, 8);
+}
 
 export const newDatabasePassword = (): string => randomHex(24);
 
@@ -29,10 +39,19 @@ export class TenantDatabases {
    * trying to connect" after 5 s, as it did with 211 deletes on 4 connections). pg uses the same
    * timeout for a connect, so a black-holed server fails after it too; a stopped one at once.
    */
+  /** `tenant_spare_{scope}_`: this control plane's spares only. */
+  private readonly sparePrefix: string;
+
   constructor(
     private readonly adminUrl: string,
-    { poolSize = 4, queueTimeoutMs = 60_000 }: { poolSize?: number; queueTimeoutMs?: number } = {},
+    {
+      poolSize = 4,
+      queueTimeoutMs = 60_000,
+      spareScope = 'shared',
+    }: { poolSize?: number; queueTimeoutMs?: number; spareScope?: string } = {},
   ) {
+    if (!SPARE_SCOPE.test(spareScope)) throw new Error(`spare scope must be 1-16 of [a-z0-9]: ${spareScope}`);
+    this.sparePrefix = `tenant_spare_${spareScope}_`;
     const url = new URL(adminUrl);
     url.pathname = '/postgres';
     this.pool = new Pool({
@@ -102,7 +121,7 @@ export class TenantDatabases {
   async refillSpares(target: number): Promise<number> {
     let created = 0;
     while ((await this.spareCount()) < target) {
-      await this.withAdmin((admin) => admin.query(`CREATE DATABASE ${SPARE_PREFIX}${randomHex(8)}`));
+      await this.withAdmin((admin) => admin.query(`CREATE DATABASE ${this.sparePrefix}${randomHex(8)}`));
       created++;
     }
     return created;
@@ -111,8 +130,26 @@ export class TenantDatabases {
   spareCount(): Promise<number> {
     return this.withAdmin(
       async (admin) =>
-        (await admin.query(`SELECT 1 FROM pg_database WHERE datname LIKE '${SPARE_PREFIX}%'`)).rowCount ?? 0,
+        (await admin.query('SELECT 1 FROM pg_database WHERE starts_with(datname, $1)', [this.sparePrefix]))
+          .rowCount ?? 0,
     );
+  }
+
+  /** Drops this control plane's spares (tests, or an operator shrinking the pool). */
+  async dropSpares(): Promise<void> {
+    const spares = await this.withAdmin(
+      async (admin) =>
+        (
+          await admin.query<{ datname: string }>(
+            'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+            [this.sparePrefix],
+          )
+        ).rows,
+    );
+    for (const { datname } of spares) {
+      const quoted = `"${datname.replace(/"/g, '""')}"`;
+      await this.withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`));
+    }
   }
 
   /** Renames a spare to `database` (inside the caller's transaction); false when none is left. */
@@ -120,7 +157,8 @@ export class TenantDatabases {
     for (let tries = 0; tries < 3; tries++) {
       const spare = (
         await admin.query<{ datname: string }>(
-          `SELECT datname FROM pg_database WHERE datname LIKE '${SPARE_PREFIX}%' ORDER BY random() LIMIT 1`,
+          'SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY random() LIMIT 1',
+          [this.sparePrefix],
         )
       ).rows[0]?.datname;
       if (!spare) return false;
