@@ -35,6 +35,7 @@ cat <<INFO
 INFO
 
 # Supervised: a component that dies is restarted with backoff, and the log says so.
+export SUPERVISOR_GOODBYE="Stopped the control plane. Tenant instances keep running on purpose (each is its own process, as a pod would be); the next npm run start:local adopts them."
 exec node -r ts-node/register/transpile-only scripts/supervise.ts \
   mail=dist/apps/mail-catcher/main.js \
   gateway=dist/apps/gateway/main.js \

@@ -2,7 +2,8 @@
  * Local mode's supervisor (`npm run start:local`): runs each component as a child process with
  * its output prefixed by its name, and restarts one that dies, saying so, after a pause that
  * doubles with each quick death (0.5 s … 30 s) and starts over once it has run for a minute.
- * SIGINT/SIGTERM stop every child (SIGTERM, then SIGKILL after 10 s) and exit.
+ * SIGINT/SIGTERM stop every child (SIGTERM, then SIGKILL after 10 s), print SUPERVISOR_GOODBYE
+ * when set, and exit.
  * concurrently's restart (the kept alternative) has no cap and no reset: 2^n seconds forever.
  *
  * Usage: node -r ts-node/register/transpile-only scripts/supervise.ts name=entry.js [name=entry.js ...]
@@ -27,12 +28,18 @@ interface Supervised {
   timer?: NodeJS.Timeout;
 }
 
+/** Children write to a pipe (for the name prefix): tell them whether a person reads the terminal. */
+const childEnv = {
+  ...process.env,
+  LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+};
+
 let stopping = false;
 const supervised: Supervised[] = [];
 
 function start(entry: Supervised): void {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, [entry.entry], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry.entry], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
   entry.child = child;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) =>
@@ -71,6 +78,7 @@ function stopAll(signal: NodeJS.Signals): void {
     if (supervised.some((s) => s.child)) return;
     clearInterval(wait);
     clearTimeout(force);
+    if (process.env.SUPERVISOR_GOODBYE) say(process.env.SUPERVISOR_GOODBYE);
     process.exit(0);
   }, 100);
 }

@@ -88,6 +88,7 @@ describe('npm run start:local supervises the platform', () => {
     script.kill('SIGTERM');
     await exited;
     expect(output).toContain('[supervisor] SIGTERM: stopping mail, gateway, api, worker');
+    expect(output).toContain('Tenant instances keep running on purpose');
     await waitFor(() => Promise.resolve(components.every((pid) => !isAlive(pid))), 15_000);
   }, 180_000);
 });

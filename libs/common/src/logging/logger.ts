@@ -6,21 +6,24 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import { redactUrlUserinfo, serializeError } from './safe-error';
 
-/** Never written to a log, wherever they appear in a logged object. */
-export const REDACTED_PATHS = [
+/** Never written to a log, wherever they appear in a logged object: at the top level or one level down. */
+const SECRET_KEYS = [
   'authorization',
+  'api_key',
+  'apiKey',
+  'd360_api_key',
+  'token',
+  'password',
+  'signing_secret',
+  'webhook_headers',
+  'activation_url',
+  'code',
+];
+export const REDACTED_PATHS = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `*.${key}`),
   'headers.authorization',
   'headers.cookie',
-  '*.authorization',
-  '*.api_key',
-  '*.apiKey',
-  '*.d360_api_key',
-  '*.token',
-  '*.password',
-  '*.signing_secret',
-  '*.webhook_headers',
-  '*.activation_url',
-  '*.code',
 ];
 
 export function createLogger(level: string, name: string, destination?: pino.DestinationStream): Logger {
@@ -39,7 +42,26 @@ export function createLogger(level: string, name: string, destination?: pino.Des
     },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? prettyWhenWanted());
+}
+
+/**
+ * Human-readable lines for a person at a terminal (pino-pretty, a development dependency), JSON
+ * lines for everything else (log collectors, files, pipes). LOG_FORMAT=pretty|json decides; by
+ * default pretty only when stdout is a TTY. `npm run start:local`'s supervisor passes
+ * LOG_FORMAT=pretty to its components when it runs in a terminal. Without pino-pretty installed
+ * (a production image) the format stays JSON.
+ */
+function prettyWhenWanted(): pino.DestinationStream | undefined {
+  const format = process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  if (format !== 'pretty') return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional, development only
+    const pretty = require('pino-pretty') as (options: object) => pino.DestinationStream;
+    return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  } catch {
+    return undefined;
+  }
 }
 
 type Fields = Record<string, unknown>;

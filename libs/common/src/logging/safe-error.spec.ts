@@ -69,3 +69,13 @@ describe('errors in logs', () => {
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(500);
   });
 });
+
+describe('secrets in logged objects', () => {
+  it('are redacted at the top level and one level down', () => {
+    const { log, lines } = capture();
+    log.info({ password: 'hunter2', token: 'tok-1', nested: { api_key: 'key-1', code: 'c-1' } }, 'x');
+    const text = lines.join('');
+    for (const secret of ['hunter2', 'tok-1', 'key-1', 'c-1']) expect(text).not.toContain(secret);
+    expect(text).toContain('[redacted]');
+  });
+});
