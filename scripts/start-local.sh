@@ -10,14 +10,31 @@ bash scripts/services.sh
 node -r ts-node/register/transpile-only scripts/ensure-build.ts
 node dist/apps/cli/main.js migrate >/dev/null
 
-# The sandbox partner: created on first start (the signing secret is shown then, and only then);
-# later starts issue a fresh API key, since keys are stored hashed and cannot be shown again.
-if sandbox=$(node dist/apps/cli/main.js partner:create sandbox 2>/dev/null); then :; else
-  sandbox=$(node dist/apps/cli/main.js key:issue sandbox)
+# The sandbox partner: created on first start (the signing secret is shown then, and only then).
+# Its API key is kept in LOCAL_STATE_DIR (readable by the owner only; keys are stored hashed in the
+# database and cannot be shown again), so every start prints the same key while it is not revoked.
+state_dir=${LOCAL_STATE_DIR:-.local}
+key_file="$state_dir/sandbox-api-key"
+mkdir -p "$state_dir"
+json_field() { node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s)['$1'] ?? ''))"; }
+saved_key_active() { # the saved key's prefix is among sandbox's unrevoked keys
+  [ -s "$key_file" ] || return 1
+  node dist/apps/cli/main.js partner:list 2>/dev/null | PREFIX="$(head -c 12 "$key_file")" node -e "
+    let s=''; process.stdin.on('data',d=>s+=d).on('end',()=>{
+      const p = JSON.parse(s).find((x) => x.partner_id === 'sandbox');
+      process.exit(p && p.api_keys.some((k) => k.prefix === process.env.PREFIX && !k.revoked_at) ? 0 : 1);
+    })"
+}
+signing_secret='(shown on the first start only)'
+if sandbox=$(node dist/apps/cli/main.js partner:create sandbox 2>/dev/null); then
+  signing_secret=$(echo "$sandbox" | json_field signing_secret)
+  api_key=$(echo "$sandbox" | json_field api_key)
+elif saved_key_active; then
+  api_key=$(cat "$key_file")
+else
+  api_key=$(node dist/apps/cli/main.js key:issue sandbox | json_field api_key)
 fi
-field() { echo "$sandbox" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s)['$1'] ?? '(shown on the first start only)'))"; }
-api_key=$(field api_key)
-signing_secret=$(field signing_secret)
+(umask 077 && printf "%s" "$api_key" > "$key_file") && chmod 600 "$key_file"
 
 port=${PORT:-3000}
 gateway_port=${GATEWAY_PORT:-8080}

@@ -4,7 +4,7 @@
  * (services check, build check, migrations, sandbox partner) on ports and databases of its own.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@app/provisioning';
@@ -27,9 +27,13 @@ function childrenRunning(parent: number, needle: string): number[] {
     });
 }
 
+const printedKey = (output: string) => /sandbox key\s+(pp_\S+)/.exec(output)?.[1];
+
 describe('npm run start:local supervises the platform', () => {
   let script: ChildProcess | undefined;
   let output = '';
+  const stateDir = mkdtempSync(join(tmpdir(), 'start-local-'));
+  let env: Record<string, string> = {};
 
   afterAll(() => {
     if (script && script.exitCode === null) script.kill('SIGKILL');
@@ -42,25 +46,22 @@ describe('npm run start:local supervises the platform', () => {
       await freePort(),
       await freePort(),
     ];
-    script = spawn('bash', ['scripts/start-local.sh'], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        PORT: String(api),
-        GATEWAY_PORT: String(gateway),
-        MAIL_CATCHER_SMTP_PORT: String(smtp),
-        MAIL_CATCHER_HTTP_PORT: String(mail),
-        SMTP_URL: `smtp://127.0.0.1:${smtp}`,
-        BASE_DOMAIN: `localhost:${gateway}`,
-        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/start_local_e2e',
-        REDIS_URL: 'redis://127.0.0.1:6379/8',
-        LOCAL_STATE_DIR: mkdtempSync(join(tmpdir(), 'start-local-')),
-        LOCAL_WARM_INSTANCES: '0',
-        TENANT_DATABASE_SPARES: '0',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    env = {
+      ...(process.env as Record<string, string>),
+      PORT: String(api),
+      GATEWAY_PORT: String(gateway),
+      MAIL_CATCHER_SMTP_PORT: String(smtp),
+      MAIL_CATCHER_HTTP_PORT: String(mail),
+      SMTP_URL: `smtp://127.0.0.1:${smtp}`,
+      BASE_DOMAIN: `localhost:${gateway}`,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/start_local_e2e',
+      REDIS_URL: 'redis://127.0.0.1:6379/8',
+      LOCAL_STATE_DIR: stateDir,
+      LOCAL_WARM_INSTANCES: '0',
+      TENANT_DATABASE_SPARES: '0',
+      LOG_LEVEL: 'warn',
+    };
+    script = spawn('bash', ['scripts/start-local.sh'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     script.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     script.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<void>((r) => script!.once('exit', () => r()));
@@ -91,4 +92,24 @@ describe('npm run start:local supervises the platform', () => {
     expect(output).toContain('Tenant instances keep running on purpose');
     await waitFor(() => Promise.resolve(components.every((pid) => !isAlive(pid))), 15_000);
   }, 180_000);
+
+  it('prints the same sandbox key on the next start, kept readable by the owner only', async () => {
+    const first = printedKey(output);
+    expect(first).toMatch(/^pp_[\w-]{43}$/);
+    expect(statSync(join(stateDir, 'sandbox-api-key')).mode & 0o777).toBe(0o600);
+    let again = '';
+    script = spawn('bash', ['scripts/start-local.sh'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    script.stdout!.on('data', (d: Buffer) => (again += d.toString()));
+    const exited = new Promise<void>((r) => script!.once('exit', () => r()));
+    await waitFor(() => Promise.resolve(printedKey(again) !== undefined), 60_000);
+    expect(printedKey(again)).toBe(first);
+    // The key works (the API is the one this start runs).
+    await waitForHttp(`http://127.0.0.1:${env.PORT}/health/live`, 60_000);
+    const me = await fetch(`http://127.0.0.1:${env.PORT}/v1/partner_id`, {
+      headers: { Authorization: `Bearer ${first}` },
+    });
+    expect(await me.json()).toEqual({ partner_id: 'sandbox' });
+    script.kill('SIGTERM');
+    await exited;
+  }, 120_000);
 });
