@@ -21,14 +21,21 @@ export class MailCatcher {
   readonly messages: CaughtMail[] = [];
   private smtp?: SMTPServer;
   private http?: Server;
+  private lastId = 0;
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    for (const file of readdirSync(dir)
+  }
+
+  /** Messages kept from earlier runs (<dir>/<n>.eml), in order. */
+  private async load(): Promise<void> {
+    for (const file of readdirSync(this.dir)
       .filter((f) => f.endsWith('.eml'))
       .sort((a, b) => parseInt(a) - parseInt(b))) {
-      const raw = readFileSync(join(dir, file), 'utf8');
-      this.messages.push({ ...parseMail(raw), id: parseInt(file), receivedAt: '', envelopeTo: [], raw });
+      const raw = readFileSync(join(this.dir, file), 'utf8');
+      const id = parseInt(file);
+      this.messages.push({ ...(await parseMail(raw)), id, receivedAt: '', envelopeTo: [], raw });
+      this.lastId = Math.max(this.lastId, id);
     }
   }
 
@@ -37,6 +44,7 @@ export class MailCatcher {
     httpPort: number,
     host = '127.0.0.1',
   ): Promise<{ smtpPort: number; httpPort: number }> {
+    await this.load();
     this.smtp = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -46,16 +54,18 @@ export class MailCatcher {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
-          const id = (this.messages.at(-1)?.id ?? 0) + 1;
-          writeFileSync(join(this.dir, `${id}.eml`), raw);
-          this.messages.push({
-            ...parseMail(raw),
-            id,
-            raw,
-            receivedAt: new Date().toISOString(),
-            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-          });
-          callback();
+          const id = ++this.lastId;
+          writeFileSync(join(this.dir, `${id}.eml`), raw); // kept before the OK: nothing accepted is lost
+          const receivedAt = new Date().toISOString();
+          const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
+          parseMail(raw).then(
+            (parsed) => {
+              this.messages.push({ ...parsed, id, raw, receivedAt, envelopeTo });
+              this.messages.sort((a, b) => a.id - b.id);
+              callback();
+            },
+            (error: Error) => callback(error),
+          );
         });
       },
     });
