@@ -28,7 +28,7 @@ export async function registerInboxBodyParsers(app: NestFastifyApplication): Pro
       (error: Error) => done(error, undefined),
     );
   });
-  await app.register(fastifyCookie as never);
+  await app.register(fastifyCookie);
   // Anything else is ignored (DRF answers as if no data was sent): handlers see an empty form.
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, {}));
 }

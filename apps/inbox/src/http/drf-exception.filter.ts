@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from '@app/common/database/database-unavailable';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '@app/common/database/database-unavailable';
 import { errorPage } from '../activation/pages';
 
 type Answer = { status: number; body: Record<string, unknown>; headers: Record<string, string> };
@@ -51,11 +51,8 @@ export class DrfExceptionFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn({ err: exception }, 'database unavailable; answered 503');
-      return {
-        status: 503,
-        body: { detail: 'Service temporarily unavailable: the database cannot be reached. Retry later.' },
-        headers: { 'Retry-After': '5' },
-      };
+      const { status, detail, headers } = DATABASE_UNAVAILABLE;
+      return { status, body: { detail }, headers };
     }
     const errorId = randomUUID();
     this.logger.error({ err: exception, error_id: errorId }, 'unhandled error');

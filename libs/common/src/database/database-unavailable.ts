@@ -40,3 +40,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** What both apps answer while PostgreSQL cannot be reached: 503 with this detail and Retry-After. */
+export const DATABASE_UNAVAILABLE = {
+  status: 503,
+  detail: 'Service temporarily unavailable: the database cannot be reached. Retry later.',
+  headers: { 'Retry-After': '5' },
+} as const;

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import { isDatabaseUnavailable } from '../database/database-unavailable';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../database/database-unavailable';
 import { ApiError } from './api-error';
 
 const REASONS: Record<number, string> = {
@@ -55,11 +55,8 @@ export class FastApiExceptionFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn({ err: exception, request_id: request.id }, 'database unavailable; answered 503');
-      return [
-        503,
-        { detail: 'Service temporarily unavailable: the database cannot be reached. Retry later.' },
-        { 'Retry-After': '5' },
-      ];
+      const { status, detail, headers } = DATABASE_UNAVAILABLE;
+      return [status, { detail }, headers];
     }
     const errorId = randomUUID();
     this.logger.error(
