@@ -16,7 +16,8 @@ import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
 import { dataSourceOptions, recreateDatabase } from '@app/domain';
-import { LocalRuntime, TenantDatabases, spareScopeFor } from '@app/provisioning';
+import { TenantDatabases, spareScopeFor } from '@app/provisioning';
+import { LocalRuntime } from '@app/runtime';
 import { partnerAdmin } from '../test/support/api-harness';
 import {
   REPO,

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { INBOX_NODE_OPTIONS } from '../apps/inbox/src/runtime-options';
+import { INBOX_NODE_OPTIONS } from '@app/bootstrap';
 import { bootstrapEnv, createTenantDatabase, dropTenantDatabase } from '../test/support/inbox-harness';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -7,8 +7,9 @@
  * The database step is not part of it (PostgreSQL's CREATE DATABASE is measured by bench:e2e).
  */
 import { randomBytes } from 'node:crypto';
-import { kubernetesSettings, waitUntilHealthy } from '@app/provisioning';
-import { KubernetesRuntime } from '@app/provisioning/runtime/kubernetes/kubernetes-runtime';
+import { waitUntilHealthy } from '@app/provisioning';
+import { kubernetesSettings } from '@app/runtime';
+import { KubernetesRuntime } from '@app/runtime';
 import { loadConfig } from '@app/config';
 import { startFakeKube } from '../test/support/fake-kube-api/fake-kube';
 

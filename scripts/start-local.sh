@@ -6,6 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+state_dir=${LOCAL_STATE_DIR:-.local}
+pid_file="$state_dir/supervisor.pid"
+if [ -s "$pid_file" ] && grep -qs supervise.ts "/proc/$(cat "$pid_file")/cmdline"; then
+  echo "start:local is already running (pid $(cat "$pid_file")); npm run stop:local stops it." >&2
+  exit 1
+fi
+
 bash scripts/services.sh
 node -r ts-node/register/transpile-only scripts/ensure-build.ts
 node dist/apps/cli/main.js migrate >/dev/null
@@ -13,7 +20,6 @@ node dist/apps/cli/main.js migrate >/dev/null
 # The sandbox partner: created on first start (the signing secret is shown then, and only then).
 # Its API key is kept in LOCAL_STATE_DIR (readable by the owner only; keys are stored hashed in the
 # database and cannot be shown again), so every start prints the same key while it is not revoked.
-state_dir=${LOCAL_STATE_DIR:-.local}
 key_file="$state_dir/sandbox-api-key"
 mkdir -p "$state_dir"
 json_field() { node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s)['$1'] ?? ''))"; }
@@ -52,7 +58,8 @@ cat <<INFO
 INFO
 
 # Supervised: a component that dies is restarted with backoff, and the log says so.
-export SUPERVISOR_GOODBYE="Stopped the control plane. Tenant instances keep running on purpose (each is its own process, as a pod would be); the next npm run start:local adopts them."
+export SUPERVISOR_GOODBYE="Stopped the control plane. Tenant instances keep running on purpose (each is its own process, as a pod would be); the next npm run start:local adopts them, npm run stop:local stops them too."
+export SUPERVISOR_PID_FILE="$pid_file"
 exec node -r ts-node/register/transpile-only scripts/supervise.ts \
   mail=dist/apps/mail-catcher/main.js \
   gateway=dist/apps/gateway/main.js \

@@ -3,12 +3,13 @@
  * its output prefixed by its name, and restarts one that dies, saying so, after a pause that
  * doubles with each quick death (0.5 s … 30 s) and starts over once it has run for a minute.
  * SIGINT/SIGTERM stop every child (SIGTERM, then SIGKILL after 10 s), print SUPERVISOR_GOODBYE
- * when set, and exit.
+ * when set, and exit. With SUPERVISOR_PID_FILE its pid is kept there while it runs (stop:local).
  * concurrently's restart (the kept alternative) has no cap and no reset: 2^n seconds forever.
  *
  * Usage: node -r ts-node/register/transpile-only scripts/supervise.ts name=entry.js [name=entry.js ...]
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export const BACKOFF = { firstMs: 500, maxMs: 30_000, stableMs: 60_000 };
@@ -79,6 +80,7 @@ function stopAll(signal: NodeJS.Signals): void {
     clearInterval(wait);
     clearTimeout(force);
     if (process.env.SUPERVISOR_GOODBYE) say(process.env.SUPERVISOR_GOODBYE);
+    if (process.env.SUPERVISOR_PID_FILE) rmSync(process.env.SUPERVISOR_PID_FILE, { force: true });
     process.exit(0);
   }, 100);
 }
@@ -89,6 +91,7 @@ if (require.main === module) {
     if (at < 1) throw new Error(`expected name=entry.js, got "${arg}"`);
     supervised.push({ name: arg.slice(0, at), entry: arg.slice(at + 1), quickDeaths: 0 });
   }
+  if (process.env.SUPERVISOR_PID_FILE) writeFileSync(process.env.SUPERVISOR_PID_FILE, String(process.pid));
   process.on('SIGINT', () => stopAll('SIGINT'));
   process.on('SIGTERM', () => stopAll('SIGTERM'));
   supervised.forEach(start);

@@ -4,10 +4,11 @@
  * (services check, build check, migrations, sandbox partner) on ports and databases of its own.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@app/provisioning';
+import { freePort } from '@app/runtime';
 import { REPO, isAlive } from '../support/processes';
 import { waitFor, waitForHttp } from '../support/wait';
 
@@ -112,4 +113,68 @@ describe('npm run start:local supervises the platform', () => {
     script.kill('SIGTERM');
     await exited;
   }, 120_000);
+
+  it('npm run stop:local stops the control plane and the instances; the next start starts them again', async () => {
+    const key = printedKey(output)!;
+    const auth = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+    const start = () => {
+      script = spawn('bash', ['scripts/start-local.sh'], { cwd: REPO, env, stdio: 'ignore' });
+      return new Promise<void>((r) => script!.once('exit', () => r()));
+    };
+    // Through the gateway, by Host header (fetch would not send ours; Node cannot resolve *.localhost).
+    const health = (subdomain: string) =>
+      new Promise<number>((resolveStatus) => {
+        const request = get(
+          {
+            host: '127.0.0.1',
+            port: Number(env.GATEWAY_PORT),
+            path: '/api/v1/status/health',
+            headers: { Host: `${subdomain}.localhost:${env.GATEWAY_PORT}` },
+          },
+          (response) => {
+            response.resume();
+            resolveStatus(response.statusCode ?? 0);
+          },
+        );
+        request.on('error', () => resolveStatus(0));
+      });
+    const stopLocal = () =>
+      new Promise<string>((resolvePrinted) => {
+        let printed = '';
+        const stop = spawn('npm', ['run', '--silent', 'stop:local'], { cwd: REPO, env });
+        stop.stdout.on('data', (d: Buffer) => (printed += d.toString()));
+        stop.once('exit', () => resolvePrinted(printed));
+      });
+
+    let exited = start();
+    await waitForHttp(`http://127.0.0.1:${env.PORT}/health/live`, 60_000);
+    const created = (await (
+      await fetch(`http://127.0.0.1:${env.PORT}/v1/instances`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ d360_api_key: 'givenKey123', generate_activation: true }),
+      })
+    ).json()) as { id: string; subdomain: string };
+    await waitFor(async () => (await health(created.subdomain)) === 200, 60_000);
+    const [instancePid] = readdirSync('/proc').filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`--instance-id=${created.id}`);
+      } catch {
+        return false;
+      }
+    });
+    expect(Number(instancePid)).toBeGreaterThan(0);
+
+    const printed = await stopLocal();
+    await exited;
+    expect(printed).toContain('Stopped the control plane.');
+    expect(printed).toContain('Stopped 1 tenant instance(s)');
+    expect(isAlive(Number(instancePid))).toBe(false);
+    expect(await health(created.subdomain)).toBe(0); // the gateway is gone too
+
+    exited = start();
+    await waitFor(async () => (await health(created.subdomain)) === 200, 90_000);
+    expect(await stopLocal()).toContain('Stopped 1 tenant instance(s)');
+    await exited;
+  }, 240_000);
 });

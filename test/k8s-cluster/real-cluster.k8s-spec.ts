@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubernetesRuntime } from '@app/provisioning/runtime/kubernetes/kubernetes-runtime';
+import { KubernetesRuntime } from '@app/runtime';
 
 const enabled = Boolean(process.env.KUBECONFIG);
 const describeCluster = enabled ? describe : describe.skip;

@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { KubernetesRuntime } from '@app/provisioning/runtime/kubernetes/kubernetes-runtime';
-import { KubernetesSettings, LABELS, PermanentStepError, TransientStepError } from '@app/provisioning';
+import { KubernetesRuntime } from '@app/runtime';
+import { PermanentStepError, TransientStepError } from '@app/common';
+import { KubernetesSettings, LABELS } from '@app/runtime';
 import { FakeKube, startFakeKube } from '../support/fake-kube-api/fake-kube';
 
 const settings: KubernetesSettings = {
@@ -185,7 +186,7 @@ describe('Kubernetes runtime against a fake API server', () => {
   it("meets the restricted Pod Security profile its namespace enforces (the fake's admission refuses a weaker pod)", async () => {
     const s = spec();
     await runtime.deploy(s); // would fail with FailedCreate if the pod template were not restricted
-    const { instanceManifests } = await import('@app/provisioning');
+    const { instanceManifests } = await import('@app/runtime');
     const [namespace, , deployment] = instanceManifests(settings, spec());
     const weak = JSON.parse(JSON.stringify(deployment)) as {
       metadata: { namespace: string };

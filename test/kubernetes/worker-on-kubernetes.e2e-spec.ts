@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@app/config';
 import { resolveSecretsKey } from '@app/common';
-import { kubernetesSettings, reconcileNamespaces } from '@app/provisioning';
-import { KubernetesRuntime } from '@app/provisioning/runtime/kubernetes/kubernetes-runtime';
+import { kubernetesSettings, reconcileNamespaces } from '@app/runtime';
+import { KubernetesRuntime } from '@app/runtime';
 import { unique, uniqueChannel } from '../support/api-harness';
 import { FakeKube, startFakeKube } from '../support/fake-kube-api/fake-kube';
 import {

@@ -1,11 +1,10 @@
 import { loadConfig } from '@app/config';
 import {
   Dialog360CredentialsProvider,
-  PermanentStepError,
   SandboxCredentialsProvider,
-  TransientStepError,
   credentialsProviderFor,
 } from '@app/provisioning';
+import { PermanentStepError, TransientStepError } from '@app/common';
 import { json, startReceiver } from '../support/http-receiver';
 
 /** A fake of 360dialog's partner API over real HTTP; the provider under test is the real client. */

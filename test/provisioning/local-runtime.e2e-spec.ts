@@ -3,7 +3,9 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
-import { LocalRuntime, TransientStepError, createLocalGateway, waitUntilHealthy } from '@app/provisioning';
+import { waitUntilHealthy } from '@app/provisioning';
+import { TransientStepError } from '@app/common';
+import { LocalRuntime, createLocalGateway } from '@app/runtime';
 import { bootstrapEnv, createTenantDatabase, dropTenantDatabase } from '../support/inbox-harness';
 import { isAlive } from '../support/processes';
 

@@ -6,13 +6,15 @@
 import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LocalRuntime, waitUntilHealthy } from '@app/provisioning';
+import { waitUntilHealthy } from '@app/provisioning';
+import { LocalRuntime } from '@app/runtime';
 import { bootstrapEnv, createTenantDatabase, dropTenantDatabase } from '../support/inbox-harness';
 import { isAlive, startTs } from '../support/processes';
 import { waitFor } from '../support/wait';
 
 const ENTRY = resolve('dist/apps/inbox/main.js');
-const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+/** The command line as `ps` shows it (arguments separated by spaces). */
+const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
 const bootLine = (stateDir: string, instanceId: string): { boot_ms: number; warm: boolean }[] =>
   readFileSync(join(stateDir, 'instances', `${instanceId}.log`), 'utf8')
     .split('\n')
@@ -60,6 +62,10 @@ describe('local runtime: warm pool (real inbox processes)', () => {
     await waitUntilHealthy(`${deployed.internalUrl}/api/v1/status/health`, { deadlineMs: 15_000 });
     const [boot] = bootLine(stateDir, ids[0]);
     expect(boot.warm).toBe(true);
+    // In `ps` it is now its instance, no longer a spare.
+    expect(commandLine(standby)).toContain(`--instance-id=${ids[0]}`);
+    expect(commandLine(standby)).not.toContain('--standby');
+    expect(runtime.standbyProcesses()).not.toContain(standby);
     const environ = readFileSync(`/proc/${standby}/environ`, 'utf8');
     expect(environ).not.toContain(deploy.env.SECRET_KEY);
     expect(environ).not.toContain(deploy.env.DATABASE_URL);

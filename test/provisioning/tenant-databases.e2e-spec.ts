@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { newInstanceId } from '@app/common';
-import { PermanentStepError, TenantDatabases, newDatabasePassword, spareScopeFor } from '@app/provisioning';
+import { TenantDatabases, newDatabasePassword, spareScopeFor } from '@app/provisioning';
+import { PermanentStepError } from '@app/common';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 

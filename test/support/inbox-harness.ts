@@ -4,9 +4,9 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '@app/common';
-import { InboxConfig, loadInboxConfig } from '../../apps/inbox/src/config/inbox-config';
+import { BootstrapEnv, parseBootstrapEnv } from '@app/bootstrap';
 import { createInbox } from '../../apps/inbox/src/create-inbox';
-import { freePort } from '@app/provisioning';
+import { freePort } from '@app/runtime';
 import { REPO } from './processes';
 import { waitForHttp } from './wait';
 
@@ -64,8 +64,8 @@ export function bootstrapEnv(
 
 export async function startInbox(
   env: Record<string, string>,
-): Promise<{ app: NestFastifyApplication; url: string; config: InboxConfig }> {
-  const config = loadInboxConfig(env);
+): Promise<{ app: NestFastifyApplication; url: string; config: BootstrapEnv }> {
+  const config = parseBootstrapEnv(env);
   const app = await createInbox(config);
   await app.listen(Number(env.PORT ?? 0), '127.0.0.1');
   return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), config };

@@ -13,13 +13,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
 import { recreateDatabase } from '@app/domain';
-import {
-  LocalRuntime,
-  TenantDatabases,
-  createLocalGateway,
-  freePort,
-  spareScopeFor,
-} from '@app/provisioning';
+import { TenantDatabases, spareScopeFor } from '@app/provisioning';
+import { LocalRuntime, createLocalGateway, freePort } from '@app/runtime';
 import { MailCatcher } from '../../apps/mail-catcher/src/mail-catcher';
 import { TestPartner, createTestPartner, startApi, unique } from './api-harness';
 import { ReceivedRequest, startReceiver } from './http-receiver';

@@ -7,7 +7,7 @@
  *   runtime.local.spawned: it dies between starting the process and recording its pid).
  */
 import { readFileSync } from 'node:fs';
-import { InstanceSpec, LocalRuntime } from '@app/provisioning';
+import { InstanceSpec, LocalRuntime } from '@app/runtime';
 
 async function main(): Promise<void> {
   const [mode, stateDir, specFile] = process.argv.slice(2);

@@ -4,7 +4,7 @@
  * it is down) and under an instance serving requests; and a worker killed with SIGKILL whose job
  * another worker takes over within WORKER_LOCK_DURATION_MS.
  */
-import { freePort } from '@app/provisioning';
+import { freePort } from '@app/runtime';
 import { uniqueChannel, unique } from '../support/api-harness';
 import { json, startReceiver } from '../support/http-receiver';
 import { OwnPostgres, startOwnPostgres } from '../support/own-postgres';

@@ -6,7 +6,8 @@
 import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { loadConfig } from '@app/config';
-import { InstanceStore } from '@app/provisioning';
+import { InstanceLifecycle } from '@app/instances';
+import { JobOutcomes } from '@app/provisioning';
 import { JOBS, JobPublisher, QUEUES } from '@app/queue';
 import { ReconcileSweep } from '../../apps/worker/src/reconcile.sweep';
 import { uniqueChannel } from '../support/api-harness';
@@ -61,12 +62,8 @@ describe('every path to failed emits the partner event', () => {
       [id],
     );
     const config = loadConfig({ ...process.env, ...platform.env });
-    await new ReconcileSweep(
-      platform.dataSource,
-      publisher,
-      new InstanceStore(platform.dataSource),
-      config,
-    ).sweep();
+    const lifecycle = new InstanceLifecycle(platform.dataSource);
+    await new ReconcileSweep(lifecycle, publisher, new JobOutcomes(lifecycle), config).sweep();
 
     const failed = await waitForStatus(platform, id, 'failed');
     expect(failed.status_detail).toBe('simulated: the worker died while recording its give-up');

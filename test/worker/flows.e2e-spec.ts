@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { launchChromium } from '../support/browser';
 import { uniqueChannel, unique } from '../support/api-harness';
 import { Platform, WorkerProcess, startPlatform, waitForStatus } from '../support/platform-harness';
-import { freePort } from '@app/provisioning';
+import { freePort } from '@app/runtime';
 import { waitFor } from '../support/wait';
 
 describe('provisioning flows end to end', () => {

@@ -1,7 +1,7 @@
 /** Local mode's gateway: `http://{subdomain}.localhost:{GATEWAY_PORT}` → the instance's process. */
 import 'reflect-metadata';
 import { loadConfig } from '@app/config';
-import { LocalRuntime, createLocalGateway } from '@app/provisioning';
+import { LocalRuntime, createLocalGateway } from '@app/runtime';
 
 const config = loadConfig();
 const gateway = createLocalGateway(new LocalRuntime(config.LOCAL_STATE_DIR), config.BASE_DOMAIN);

@@ -8,7 +8,7 @@ import {
   frameworkErrors,
 } from '@app/common/http/fastify-hardening';
 import { PinoNestLogger, createLogger } from '@app/common/logging/logger';
-import { InboxConfig } from './config/inbox-config';
+import { BootstrapEnv } from '@app/bootstrap';
 import { INBOX_BODY_LIMIT, registerInboxBodyParsers } from './http/body-parsers';
 import { DrfExceptionFilter } from './http/drf-exception.filter';
 import { TokenCipher } from './identity/token-cipher';
@@ -19,7 +19,7 @@ import { InboxDb } from './persistence/inbox-db';
 /** An inbox application built and initialised, not yet knowing its tenant. */
 export interface PreparedInbox {
   app: NestFastifyApplication;
-  config: InboxConfig;
+  config: BootstrapEnv;
   db: InboxDb;
   tokens: TokenCipher;
   log: Logger;
@@ -32,7 +32,7 @@ export interface PreparedInbox {
  */
 export async function prepareInbox(logLevel = process.env.LOG_LEVEL ?? 'info'): Promise<PreparedInbox> {
   const log = createLogger(logLevel, 'inbox');
-  const config = new InboxConfig();
+  const config = new BootstrapEnv();
   const db = new InboxDb();
   const tokens = new TokenCipher();
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -67,7 +67,7 @@ export async function prepareInbox(logLevel = process.env.LOG_LEVEL ?? 'info'): 
 /** Binds the tenant: its configuration, its database (migrated and seeded under a lock), its token key. */
 export async function bindTenant(
   prepared: PreparedInbox,
-  config: InboxConfig,
+  config: BootstrapEnv,
 ): Promise<NestFastifyApplication> {
   Object.assign(prepared.config, config);
   prepared.log.level = config.LOG_LEVEL;
@@ -83,6 +83,6 @@ export async function bindTenant(
 }
 
 /** Boots one instance: application, then database (migrate + first-boot identities, under a lock). */
-export async function createInbox(config: InboxConfig): Promise<NestFastifyApplication> {
+export async function createInbox(config: BootstrapEnv): Promise<NestFastifyApplication> {
   return bindTenant(await prepareInbox(config.LOG_LEVEL), config);
 }

@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { InboxDb } from './persistence/inbox-db';
 import { ActivationService } from './activation/activation.service';
 import { WebController } from './activation/web.controller';
-import { InboxConfig } from './config/inbox-config';
+import { BootstrapEnv } from '@app/bootstrap';
 import { HealthController } from './health/health.controller';
 import { ApiAuthGuard } from './identity/api-auth.guard';
 import { IdentityService } from './identity/identity.service';
@@ -15,12 +15,12 @@ import { UsersService } from './users/users.service';
 @Module({})
 export class InboxModule {
   /** `config`, `db` and `tokens` are filled in when the tenant is bound (create-inbox.ts). */
-  static with(config: InboxConfig, db: InboxDb, tokens: TokenCipher): DynamicModule {
+  static with(config: BootstrapEnv, db: InboxDb, tokens: TokenCipher): DynamicModule {
     return {
       module: InboxModule,
       controllers: [HealthController, AuthTokenController, UsersController, WebController],
       providers: [
-        { provide: InboxConfig, useValue: config },
+        { provide: BootstrapEnv, useValue: config },
         { provide: InboxDb, useValue: db },
         { provide: TokenCipher, useValue: tokens },
         IdentityService,

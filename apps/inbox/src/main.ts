@@ -1,8 +1,7 @@
 /** The per-tenant inbox instance (seed 002's Integration API), configured by the bootstrap environment. */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { STANDBY_FLAG } from '@app/common/runtime/standby-protocol';
-import { InboxConfigError, loadInboxConfig } from './config/inbox-config';
+import { BootstrapEnvError, STANDBY_FLAG, parseBootstrapEnv } from '@app/bootstrap';
 import { PreparedInbox, bindTenant, prepareInbox } from './create-inbox';
 import { awaitHandOver } from './standby';
 
@@ -11,7 +10,7 @@ import { awaitHandOver } from './standby';
  * prepared after the configuration passed), or a warm process's hand-over (`prepared` already).
  */
 async function serve(startedAt: number, prepared?: PreparedInbox): Promise<void> {
-  const config = loadInboxConfig();
+  const config = parseBootstrapEnv();
   const app = await bindTenant(prepared ?? (await prepareInbox()), config);
   await app.listen(config.PORT, config.LISTEN_HOST);
   // Migrated, seeded and listening: the instance's own boot-to-healthy, for operators and bench:e2e.
@@ -22,7 +21,8 @@ async function serve(startedAt: number, prepared?: PreparedInbox): Promise<void>
 }
 
 function exitWith(error: unknown): never {
-  const message = error instanceof InboxConfigError || error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof BootstrapEnvError || error instanceof Error ? error.message : String(error);
   process.stderr.write(`inbox failed to start: ${message}\n`);
   process.exit(1);
 }

@@ -1,4 +1,4 @@
-import { BootstrapMessage, StandbyMessage } from '@app/common/runtime/standby-protocol';
+import { BootstrapMessage, StandbyMessage, claimedProcessTitle } from '@app/bootstrap';
 
 /**
  * Standby mode (the local runtime's warm pool): the code is loaded, the tenant is not known yet.
@@ -24,6 +24,9 @@ export function awaitHandOver(boot: (handedOverAt: number) => Promise<void>): vo
     claimed = true;
     const handedOverAt = performance.now();
     Object.assign(process.env, message.env);
+    // `ps` tells a tenant from a spare (and shows which tenant) from now on.
+    if (message.env.INSTANCE_ID)
+      process.title = claimedProcessTitle(process.argv[1], message.env.INSTANCE_ID);
     // From here on this process is the instance: it outlives the runtime if that dies now.
     send({ type: 'claimed' } satisfies StandbyMessage);
     void boot(handedOverAt).then(() => {

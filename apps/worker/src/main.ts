@@ -3,14 +3,13 @@
  * outbox relay and the reconcile sweep. No public HTTP server (optional health/metrics port).
  */
 import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@app/config';
 import { PinoNestLogger, createLogger } from '@app/common';
-import { NestFactory } from '@nestjs/core';
+import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
   const config = loadConfig(); // fail fast, before any module starts, with every bad variable named
-  // Loaded only now: the processors read their worker options from the checked configuration.
-  const { WorkerModule } = await import('./worker.module');
   const app = await NestFactory.createApplicationContext(WorkerModule, {
     logger: new PinoNestLogger(createLogger(config.LOG_LEVEL, 'worker')),
   });

@@ -1,14 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { PlatformConfig } from '@app/config';
-import { InstanceStore } from '@app/provisioning';
-import { JOBS, JobName, JobPublisher } from '@app/queue';
-
-interface Pending {
-  id: string;
-  status: string;
-  job: JobName;
-}
+import { InstanceLifecycle } from '@app/instances';
+import { JobOutcomes } from '@app/provisioning';
+import { JobPublisher } from '@app/queue';
 
 /**
  * The safety net behind the outbox: every RECONCILE_INTERVAL_MS, work that should be queued but
@@ -23,9 +17,9 @@ export class ReconcileSweep implements OnApplicationBootstrap, OnApplicationShut
   private running?: Promise<void>;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly lifecycle: InstanceLifecycle,
     private readonly publisher: JobPublisher,
-    private readonly store: InstanceStore,
+    private readonly outcomes: JobOutcomes,
     private readonly config: PlatformConfig,
   ) {}
 
@@ -46,40 +40,22 @@ export class ReconcileSweep implements OnApplicationBootstrap, OnApplicationShut
 
   /** One pass; returns how many jobs it re-added. */
   async sweep(): Promise<number> {
-    const pending = await this.dataSource.query<Pending[]>(
-      `SELECT id, status, CASE
-           WHEN status = 'deleting' THEN 'instance.teardown'
-           WHEN status IN ('accepted','provisioning','starting') THEN 'instance.provision'
-           WHEN configurator_token_enc IS NOT NULL AND NOT checkpoint ? 'webhook' THEN 'instance.configurator_webhook'
-           ELSE 'instance.activation_email' END AS job
-         FROM instances
-        WHERE updated_at < now() - make_interval(secs => $1::float / 1000)
-          AND (status IN ('accepted','provisioning','starting','deleting')
-               OR (status = 'ready' AND configurator_token_enc IS NOT NULL AND NOT checkpoint ? 'webhook')
-               OR (status = 'ready' AND activation_code_enc IS NOT NULL AND admin_email IS NOT NULL
-                   AND NOT checkpoint ? 'email'))
-        LIMIT 500`,
-      [this.config.RECONCILE_INTERVAL_MS],
-    );
+    const stalled = await this.lifecycle.stalledWork(this.config.RECONCILE_INTERVAL_MS);
     let readded = 0;
-    for (const { id, job: name } of pending) {
-      const definition = JOBS[name];
-      const jobId = definition.jobId({ instanceId: id } as never);
-      const queue = this.publisher.queue(definition.queue);
-      const existing = await queue.getJob(jobId);
-      const state = existing ? await existing.getState() : 'missing';
+    for (const request of stalled) {
+      const { instanceId } = request.payload;
+      const job = await this.publisher.find(request);
+      const state = job ? await job.getState() : 'missing';
       if (state === 'missing' || state === 'unknown') {
-        await this.publisher.publish([
-          { queue: definition.queue, jobName: name, jobId, payload: { instanceId: id } },
-        ]);
-        this.logger.warn({ instanceId: id, job: name }, 'job was missing from Redis: re-added');
+        await this.publisher.publishRequest(request);
+        this.logger.warn({ instanceId, job: request.name }, 'job was missing from Redis: re-added');
         readded++;
-      } else if (state === 'failed' && name === 'instance.teardown') {
-        await existing!.retry();
+      } else if (state === 'failed' && request.name === 'instance.teardown') {
+        await job!.retry();
         readded++;
-      } else if (state === 'failed' && name === 'instance.provision') {
+      } else if (state === 'failed' && request.name === 'instance.provision') {
         // The same path to `failed` as the processor's give-up: the partner hears of it too.
-        await this.store.fail(id, existing!.failedReason || 'provisioning job failed');
+        await this.outcomes.giveUp(request.name, instanceId, job!.failedReason || 'provisioning job failed');
       }
     }
     return readded;

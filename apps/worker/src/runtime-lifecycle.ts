@@ -1,9 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { LocalRuntime, RuntimeDriver } from '@app/provisioning';
+import { LocalRuntime, RUNTIME_DRIVER, RuntimeDriver } from '@app/runtime';
 import { WorkerMetrics } from './worker-metrics';
-
-export const RUNTIME_DRIVER = Symbol('RUNTIME_DRIVER');
 
 /** Starts and stops what the runtime keeps beside the instances (the local warm pool), and reports it. */
 @Injectable()

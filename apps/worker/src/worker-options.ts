@@ -1,18 +1,15 @@
+import { Injectable, OnModuleInit, Type } from '@nestjs/common';
+import { BullRegistrar, Processor } from '@nestjs/bullmq';
 import type { WorkerOptions } from 'bullmq';
-import { PlatformConfig, loadConfig } from '@app/config';
-import { deliveryBackoff, parseSchedule } from '@app/queue';
+import { PlatformConfig } from '@app/config';
+import { QueueName, deliveryBackoff, parseSchedule } from '@app/queue';
+import { DeliveryProcessor } from './processors/delivery.processor';
+import { ProvisioningProcessor } from './processors/provisioning.processor';
 
-let config: PlatformConfig | undefined;
-
-/**
- * BullMQ worker options from configuration. @nestjs/bullmq takes them from the @Processor
- * decorator, which runs when the class is defined: main.ts validates the configuration first
- * and only then loads the module, so this reads an already-checked environment.
- */
-export function workerOptions(kind: 'provisioning' | 'delivery'): Omit<WorkerOptions, 'connection'> {
-  config ??= loadConfig();
+/** BullMQ worker options of one queue, from configuration. */
+export function workerOptions(config: PlatformConfig, queue: QueueName): Omit<WorkerOptions, 'connection'> {
   return {
-    concurrency: kind === 'provisioning' ? config.PROVISIONING_CONCURRENCY : config.DELIVERY_CONCURRENCY,
+    concurrency: queue === 'provisioning' ? config.PROVISIONING_CONCURRENCY : config.DELIVERY_CONCURRENCY,
     ...takeOverTimings(config.WORKER_LOCK_DURATION_MS),
     // A job taken over from dead workers this often is likely what kills them; the processors'
     // `failed` handler then marks its instance failed.
@@ -31,4 +28,29 @@ export function workerOptions(kind: 'provisioning' | 'delivery'): Omit<WorkerOpt
  */
 export function takeOverTimings(takeOverMs: number): { lockDuration: number; stalledInterval: number } {
   return { lockDuration: Math.round(takeOverMs / 2), stalledInterval: Math.round(takeOverMs / 5) };
+}
+
+const PROCESSORS: [Type<unknown>, QueueName][] = [
+  [ProvisioningProcessor, 'provisioning'],
+  [DeliveryProcessor, 'delivery'],
+];
+
+/**
+ * Starts the processors with options from the injected configuration. @nestjs/bullmq reads worker
+ * options from @Processor metadata, which is fixed when the class is defined; with manual
+ * registration (worker.module.ts) we re-apply @Processor with the configured options here, once
+ * the configuration exists, and only then let @nestjs/bullmq create the workers.
+ */
+@Injectable()
+export class ProcessorRegistration implements OnModuleInit {
+  constructor(
+    private readonly config: PlatformConfig,
+    private readonly registrar: BullRegistrar,
+  ) {}
+
+  onModuleInit(): void {
+    for (const [processor, queue] of PROCESSORS)
+      Processor(queue, workerOptions(this.config, queue))(processor);
+    this.registrar.register();
+  }
 }

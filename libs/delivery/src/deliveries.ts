@@ -9,7 +9,8 @@ import { Logger } from '@nestjs/common';
 import type { Transporter } from 'nodemailer';
 import { SecretBox, crashPoint } from '@app/common';
 import { Instance, instanceUrls } from '@app/domain';
-import { InstanceStore, TransientStepError } from '@app/provisioning';
+import { InstanceLifecycle } from '@app/instances';
+import { TransientStepError } from '@app/common';
 import { PartnerEventType } from '@app/queue';
 import { composeActivationMail } from './activation-mail';
 import { AddressGuard } from './address-guard';
@@ -39,7 +40,7 @@ export class Deliveries {
   private readonly logger = new Logger('Delivery');
 
   constructor(
-    private readonly store: InstanceStore,
+    private readonly store: InstanceLifecycle,
     private readonly secrets: SecretBox,
     private readonly guard: AddressGuard,
     private readonly mail: Transporter,

@@ -1,4 +1,4 @@
-import { TransientStepError } from './step-errors';
+import { TransientStepError } from '@app/common/errors/step-errors';
 
 export interface HealthWaitOptions {
   /** Give up (instance `failed`) after this long. */

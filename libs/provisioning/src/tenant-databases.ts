@@ -7,7 +7,7 @@
 import { Pool, PoolClient } from 'pg';
 import { randomHex, sha256Hex } from '@app/common/crypto/hashing';
 import { withCheckedOutClient } from '@app/common/database/checked-out-client';
-import { PermanentStepError } from './step-errors';
+import { PermanentStepError } from '@app/common/errors/step-errors';
 
 const INSTANCE_ID = /^[0-9a-f]{32}$/;
 const SPARE_SCOPE = /^[a-z0-9]{1,16}$/;

@@ -88,3 +88,6 @@ export function deliveryBackoff(schedule: number[]): BackoffStrategy {
   return (attemptsMade, type) =>
     type === 'delivery' ? (schedule[attemptsMade] ?? schedule[schedule.length - 1]) : 0;
 }
+
+/** One job to record: its name and its payload, typed together. */
+export type JobRequest<N extends JobName = JobName> = { [K in N]: { name: K; payload: JobCatalogue[K] } }[N];

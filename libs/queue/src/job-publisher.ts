@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
-import { JOBS, JobName } from './job-catalogue';
+import { JOBS, JobName, JobRequest } from './job-catalogue';
 
 export interface PublishableJob {
   queue: string;
@@ -38,6 +38,25 @@ export class JobPublisher implements OnModuleDestroy {
         })),
       );
     }
+  }
+
+  /** The queued job for this request (by its fixed id), if Redis still has it. */
+  async find<N extends JobName>(request: JobRequest<N>): Promise<Job | undefined> {
+    const definition = JOBS[request.name];
+    return this.queue(definition.queue).getJob(definition.jobId(request.payload));
+  }
+
+  /** Publishes one catalogued job directly (the outbox is the normal path). */
+  publishRequest<N extends JobName>(request: JobRequest<N>): Promise<void> {
+    const definition = JOBS[request.name];
+    return this.publish([
+      {
+        queue: definition.queue,
+        jobName: request.name,
+        jobId: definition.jobId(request.payload),
+        payload: request.payload,
+      },
+    ]);
   }
 
   async onModuleDestroy(): Promise<void> {

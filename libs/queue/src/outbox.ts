@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 
-import { JOBS, JobCatalogue, JobName } from './job-catalogue';
+import { JOBS, JobCatalogue, JobName, JobRequest } from './job-catalogue';
 
 /** Records a job in the outbox inside the caller's transaction; the relay hands it to BullMQ. */
 export async function enqueueInTransaction<N extends JobName>(
@@ -15,4 +15,12 @@ export async function enqueueInTransaction<N extends JobName>(
     definition.jobId(payload),
     JSON.stringify(payload),
   ]);
+}
+
+/** enqueueInTransaction for a job given as a {name, payload} pair. */
+export function enqueueRequestInTransaction<N extends JobName>(
+  manager: EntityManager,
+  job: JobRequest<N>,
+): Promise<void> {
+  return enqueueInTransaction(manager, job.name, job.payload);
 }

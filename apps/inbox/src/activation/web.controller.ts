@@ -5,7 +5,7 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUrlSafe, safeEqual } from '@app/common/crypto/hashing';
-import { InboxConfig } from '../config/inbox-config';
+import { BootstrapEnv } from '@app/bootstrap';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie, setCookie } from '../http/cookies';
 import { singleQueryValue, textField } from '../http/form-fields';
 import { IdentityService } from '../identity/identity.service';
@@ -21,7 +21,7 @@ export class WebController {
   constructor(
     private readonly activation: ActivationService,
     private readonly identity: IdentityService,
-    private readonly config: InboxConfig,
+    private readonly config: BootstrapEnv,
   ) {}
 
   @Get('confirm_account')

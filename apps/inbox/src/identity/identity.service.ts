@@ -5,7 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { randomHex, randomUrlSafe, sha256Hex } from '@app/common/crypto/hashing';
-import { InboxConfig } from '../config/inbox-config';
+import { BootstrapEnv } from '@app/bootstrap';
 import { InboxUser, USER_COLUMNS, UserRow, toUser } from '../persistence/entities';
 import { InboxDb } from '../persistence/inbox-db';
 import { verifyPassword } from './password-hasher';
@@ -16,7 +16,7 @@ export class IdentityService {
   constructor(
     private readonly db: InboxDb,
     private readonly secrets: TokenCipher,
-    private readonly config: InboxConfig,
+    private readonly config: BootstrapEnv,
   ) {}
 
   /** The active user with these credentials, or null. Same answer for a wrong user or password. */

@@ -1,4 +1,4 @@
-import { InboxConfig } from '../config/inbox-config';
+import { BootstrapEnv } from '@app/bootstrap';
 import { InboxDb } from './inbox-db';
 import { MIGRATIONS } from './migrations';
 
@@ -10,7 +10,7 @@ const BOOT_LOCK_KEY = 727_003;
  * session advisory lock throughout, so replicas booting at once take turns. Later boots find the
  * `identities` marker and change nothing: a password, token or user changed since is never reset.
  */
-export async function bootDatabase(db: InboxDb, config: InboxConfig): Promise<void> {
+export async function bootDatabase(db: InboxDb, config: BootstrapEnv): Promise<void> {
   const client = await db.pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [BOOT_LOCK_KEY]);
@@ -36,7 +36,7 @@ export async function bootDatabase(db: InboxDb, config: InboxConfig): Promise<vo
   }
 }
 
-async function seedIdentities(db: InboxDb, config: InboxConfig): Promise<void> {
+async function seedIdentities(db: InboxDb, config: BootstrapEnv): Promise<void> {
   await db.transaction(async (tx) => {
     const marker = await tx.query(
       `INSERT INTO bootstrap_state (key) VALUES ('identities') ON CONFLICT DO NOTHING RETURNING key`,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { InboxConfig } from '../config/inbox-config';
+import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
 import { AdminOnly, ApiAuthGuard, CurrentUser } from '../identity/api-auth.guard';
 import { verifyPassword } from '../identity/password-hasher';
@@ -24,7 +24,7 @@ function page(query: Record<string, string | undefined>, basePath: string, publi
 export class UsersController {
   constructor(
     private readonly users: UsersService,
-    private readonly config: InboxConfig,
+    private readonly config: BootstrapEnv,
   ) {}
 
   @Get('users/current')

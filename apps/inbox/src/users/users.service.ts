@@ -5,7 +5,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '@app/common/crypto/hashing';
-import { InboxConfig } from '../config/inbox-config';
+import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
 import { hashPassword } from '../identity/password-hasher';
 import { passwordProblems } from '../identity/password-validators';
@@ -27,7 +27,7 @@ const COLUMN_OF: Record<keyof UserFields, string> = {
 export class UsersService {
   constructor(
     private readonly db: InboxDb,
-    private readonly config: InboxConfig,
+    private readonly config: BootstrapEnv,
   ) {}
 
   async list(limit: number, offset: number): Promise<[InboxUser[], number]> {

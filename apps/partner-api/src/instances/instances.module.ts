@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { InstanceLifecycleModule } from '@app/instances';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { InstancesController } from './instances.controller';
@@ -7,6 +8,7 @@ import { DeleteInstanceUseCase } from './usecases/delete-instance/delete-instanc
 import { QueryInstancesUseCase } from './usecases/query-instances/query-instances.usecase';
 
 @Module({
+  imports: [InstanceLifecycleModule],
   controllers: [InstancesController],
   providers: [
     ApiKeyGuard,

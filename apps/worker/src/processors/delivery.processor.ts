@@ -2,9 +2,8 @@ import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { Deliveries } from '@app/delivery';
-import { Attempt } from '@app/delivery/deliveries';
+import { Attempt } from '@app/delivery';
 import { JobCatalogue, QUEUES, jobNamesOf } from '@app/queue';
-import { workerOptions } from '../worker-options';
 import { WorkerMetrics } from '../worker-metrics';
 import { attemptOf } from './job-outcome';
 import { assertHandlersCover } from './handlers';
@@ -15,7 +14,7 @@ type DeliveryJob = 'instance.configurator_webhook' | 'instance.activation_email'
  * Webhooks, e-mails and partner events. No instance lock: each delivery is idempotent on its own
  * and must not wait behind a slow provisioning step. Retries follow DELIVERY_RETRY_SCHEDULE_MS.
  */
-@Processor(QUEUES.delivery, workerOptions('delivery'))
+@Processor(QUEUES.delivery)
 export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('DeliveryProcessor');
   private readonly handlers: {

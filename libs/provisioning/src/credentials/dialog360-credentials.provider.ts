@@ -1,4 +1,4 @@
-import { PermanentStepError, TransientStepError } from '../step-errors';
+import { PermanentStepError, TransientStepError } from '@app/common/errors/step-errors';
 import { WabaCredentialsProvider } from './waba-credentials';
 
 export interface Dialog360Settings {

@@ -10,11 +10,11 @@ import { SecretBox, crashPoint, randomHex } from '@app/common';
 import { Instance, InstanceStatus, instanceUrls } from '@app/domain';
 import { WabaCredentialsProvider } from '../credentials/waba-credentials';
 import { waitUntilHealthy } from '../health-wait';
-import { RuntimeDriver } from '../runtime/runtime-driver';
-import { PermanentStepError } from '../step-errors';
+import { RuntimeDriver } from '@app/runtime';
+import { PermanentStepError } from '@app/common/errors/step-errors';
 import { TenantDatabases, newDatabasePassword } from '../tenant-databases';
-import { bootstrapEnv } from './bootstrap-env';
-import { InstanceMovedOn, InstanceStore, partnerEventJob } from './instance-store';
+import { renderBootstrapEnv } from '@app/bootstrap';
+import { InstanceMovedOn, InstanceLifecycle, partnerEventJob } from '@app/instances';
 
 /** The worker is shutting down: put the job back, it resumes elsewhere. */
 export class ShutdownAbort extends Error {}
@@ -26,7 +26,7 @@ export interface ProvisionSettings {
 }
 
 export interface ProvisionDeps {
-  store: InstanceStore;
+  store: InstanceLifecycle;
   secrets: SecretBox;
   credentials: WabaCredentialsProvider;
   databases: TenantDatabases;
@@ -79,6 +79,24 @@ export class ProvisionInstance {
     });
     await step('health', () => this.awaitHealth(instance, deployed, shutdown));
     await step('ready', () => this.ready(instance), true);
+  }
+
+  /**
+   * Deploys a `ready` instance again with the environment it was provisioned with (its process is
+   * gone: `npm run stop:local`, a machine restart). Nothing changes in its status. False when the
+   * instance is not ready.
+   */
+  async redeploy(instanceId: string): Promise<boolean> {
+    const { store, secrets, databases } = this.deps;
+    const instance = await store.find(instanceId);
+    if (instance?.status !== 'ready' || !instance.databasePasswordEnc) return false;
+    await this.deploy(instance, databases.urlFor(instance.id, secrets.decrypt(instance.databasePasswordEnc)));
+    await store.event(
+      instanceId,
+      'runtime.redeployed',
+      `Started again in the ${this.deps.runtime.name} runtime`,
+    );
+    return true;
   }
 
   private async credentials(instance: Instance): Promise<void> {
@@ -146,10 +164,23 @@ export class ProvisionInstance {
       (await store.storeOnce(instance.id, 'secret_key_enc', secrets.encrypt(randomHex(32))))!,
     );
     const urls = instanceUrls(settings, instance.subdomain);
-    const env = bootstrapEnv(instance, urls.publicUrl, {
-      databaseUrl,
-      wabaApiKey: secrets.decrypt(instance.wabaApiKeyEnc!),
-      secretKey,
+    // Only hashes of the activation code and the configurator token reach the instance.
+    const env = renderBootstrapEnv({
+      INSTANCE_ID: instance.id,
+      PUBLIC_URL: urls.publicUrl,
+      DATABASE_URL: databaseUrl,
+      MAX_NUMBER_OF_SEATS: instance.maxNumberOfSeats,
+      WABA_API_KEY: secrets.decrypt(instance.wabaApiKeyEnc!),
+      SECRET_KEY: secretKey,
+      ADMIN_USERNAME: instance.adminUsername,
+      ADMIN_EMAIL: instance.adminEmail ?? undefined,
+      ADMIN_ACTIVATION_CODE_SHA256: instance.activationCodeSha256 ?? undefined,
+      ...(instance.configuratorUserName && instance.configuratorTokenSha256
+        ? {
+            CONFIGURATOR_USER_NAME: instance.configuratorUserName,
+            CONFIGURATOR_TOKEN_SHA256: instance.configuratorTokenSha256,
+          }
+        : {}),
     });
     const status = await runtime.deploy({
       instanceId: instance.id,

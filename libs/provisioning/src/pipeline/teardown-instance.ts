@@ -4,9 +4,9 @@
  */
 import { Logger } from '@nestjs/common';
 import { crashPoint } from '@app/common';
-import { RuntimeDriver } from '../runtime/runtime-driver';
+import { RuntimeDriver } from '@app/runtime';
 import { TenantDatabases } from '../tenant-databases';
-import { InstanceStore, partnerEventJob } from './instance-store';
+import { InstanceLifecycle, partnerEventJob } from '@app/instances';
 
 /** Every encrypted secret of an instance: none survives its deletion. */
 const SECRET_COLUMNS = [
@@ -22,7 +22,7 @@ export class TeardownInstance {
   private readonly logger = new Logger('Teardown');
 
   constructor(
-    private readonly deps: { store: InstanceStore; databases: TenantDatabases; runtime: RuntimeDriver },
+    private readonly deps: { store: InstanceLifecycle; databases: TenantDatabases; runtime: RuntimeDriver },
   ) {}
 
   async run(instanceId: string): Promise<void> {

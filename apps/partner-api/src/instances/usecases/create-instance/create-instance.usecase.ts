@@ -1,28 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import { PlatformConfig } from '@app/config';
 import { ApiError, ApiValidationError, SecretBox, newInstanceId, randomHex, sha256Hex } from '@app/common';
 import { Instance, instanceUrls } from '@app/domain';
-import { OutboxRelay } from '@app/queue';
+import { InstanceLifecycle } from '@app/instances';
 import { InstanceCreatedResponse } from '../../dtos/instance.response';
 import { presentInstance } from '../../instance.presenter';
-import { acceptInstance } from './accept-instance.sql';
 import { CreateInstanceCommand } from './create-instance.command';
 
 class QuotaExceeded extends Error {}
 
 /**
- * Records the instance, its first event, its provisioning job (outbox) and the idempotent answer
- * atomically (one statement), then wakes the relay. Does no slow work: the worker does.
+ * Makes the instance's secrets and answer, then has the lifecycle accept it (instance, first event,
+ * provisioning job and idempotent answer in one statement). Does no slow work: the worker does.
  */
 @Injectable()
 export class CreateInstanceUseCase {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly lifecycle: InstanceLifecycle,
     private readonly secrets: SecretBox,
     private readonly config: PlatformConfig,
-    private readonly relay: OutboxRelay,
   ) {}
 
   async execute(command: CreateInstanceCommand): Promise<InstanceCreatedResponse> {
@@ -41,11 +39,10 @@ export class CreateInstanceUseCase {
       ? { key: command.idempotencyKey, bodyEnc: this.secrets.encrypt(JSON.stringify(body)) }
       : null;
     try {
-      if (!(await acceptInstance(this.dataSource.manager, instance, answer))) throw new QuotaExceeded();
+      if (!(await this.lifecycle.accept(instance, answer))) throw new QuotaExceeded();
     } catch (error) {
       throw this.translate(error, command, subdomain);
     }
-    this.relay.kick();
     return body;
   }
 

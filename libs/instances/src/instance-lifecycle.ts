@@ -1,16 +1,17 @@
 /**
- * The worker's reads and writes of an instance row. Every status change is guarded by the status
- * it expects (`WHERE status = ANY(...)`), so a concurrent DELETE always wins: a guarded update
- * that touches no row means the instance has moved on, and the caller stops.
+ * The one owner of an instance's lifecycle: the only code that moves an instance's status, records
+ * its events and queues its jobs (accepting, provisioning steps, failing, tearing down). Every
+ * status change is guarded by the status it expects (`WHERE status = ANY(...)`), so a concurrent
+ * DELETE always wins: a guarded update that touches no row means the instance has moved on, and
+ * the caller stops. Jobs go to the outbox in the same transaction (docs/queues.md).
  */
 import { DataSource, EntityManager } from 'typeorm';
-import { Instance, InstanceStatus, Partner, ProvisioningCheckpoint } from '@app/domain';
-import { JobCatalogue, PartnerEventType, enqueueInTransaction } from '@app/queue';
+import { Instance, InstanceStatus, Partner, ProvisioningCheckpoint, countsAgainstQuota } from '@app/domain';
+import { JobRequest, PartnerEventType, enqueueRequestInTransaction } from '@app/queue';
+import { IdempotentAnswer, acceptInstance } from './accept-instance';
 
 /** Raised when the instance is no longer in a status this job may act on (e.g. deleted meanwhile). */
 export class InstanceMovedOn extends Error {}
-
-type JobRequest = { [N in keyof JobCatalogue]: { name: N; payload: JobCatalogue[N] } }[keyof JobCatalogue];
 
 export interface Transition {
   from: InstanceStatus[];
@@ -26,12 +27,57 @@ export interface Transition {
 
 const RESERVED = new Set(['status', 'status_detail', 'checkpoint', 'updated_at', 'id']);
 
-export class InstanceStore {
+export class InstanceLifecycle {
   constructor(
     private readonly dataSource: DataSource,
     /** Wakes the outbox relay after a commit that recorded jobs. */
     private readonly onJobsRecorded: () => void = () => undefined,
   ) {}
+
+  /**
+   * A new instance, its first event and its provisioning job, with a quota slot and the
+   * idempotency record, in one statement. False when the partner's quota is exhausted.
+   */
+  async accept(instance: Instance, answer: IdempotentAnswer | null): Promise<boolean> {
+    const accepted = await acceptInstance(this.dataSource.manager, instance, answer);
+    if (accepted) this.onJobsRecorded();
+    return accepted;
+  }
+
+  /**
+   * Marks the instance `deleting` (giving back its quota slot) and records its teardown job, once.
+   * Null when the partner has no such instance; `requested` false when it was already deleting or
+   * deleted (idempotent).
+   */
+  async requestTeardown(
+    partnerId: string,
+    instanceId: string,
+  ): Promise<{ instance: Instance; requested: boolean } | null> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const found = await manager.findOne(Instance, {
+        where: { id: instanceId, partnerId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!found) return null;
+      if (found.status === 'deleting' || found.status === 'deleted')
+        return { instance: found, requested: false };
+      if (countsAgainstQuota(found.status)) {
+        await manager.query(`UPDATE partners SET live_instances = live_instances - 1 WHERE id = $1`, [
+          partnerId,
+        ]);
+      }
+      const previous = found.status;
+      await this.update(manager, instanceId, [previous], {
+        status: 'deleting',
+        detail: 'Teardown requested',
+      });
+      await this.insertEvent(manager, instanceId, 'status.deleting', `Teardown requested (was ${previous})`);
+      await enqueueRequestInTransaction(manager, { name: 'instance.teardown', payload: { instanceId } });
+      return { instance: (await manager.findOneBy(Instance, { id: instanceId }))!, requested: true };
+    });
+    if (outcome?.requested) this.onJobsRecorded();
+    return outcome;
+  }
 
   find(instanceId: string): Promise<Instance | null> {
     return this.byId(Instance, instanceId);
@@ -67,6 +113,15 @@ export class InstanceStore {
     return rows[0]?.status ?? null;
   }
 
+  /** The status of each of these instances the control plane knows. */
+  async statuses(instanceIds: string[]): Promise<Map<string, InstanceStatus>> {
+    const rows = await this.dataSource.query<{ id: string; status: InstanceStatus }[]>(
+      'SELECT id, status FROM instances WHERE id = ANY($1)',
+      [instanceIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
   /** Status change + event (+ columns, checkpoint, jobs) in one transaction. False if the guard failed. */
   async transition(instanceId: string, t: Transition): Promise<boolean> {
     const moved = await this.dataSource.transaction(async (manager) => {
@@ -78,7 +133,7 @@ export class InstanceStore {
       });
       if (!updated) return false;
       await this.insertEvent(manager, instanceId, `status.${t.to}`, t.detail, t.eventData);
-      for (const job of t.jobs ?? []) await enqueueInTransaction(manager, job.name, job.payload as never);
+      for (const job of t.jobs ?? []) await enqueueRequestInTransaction(manager, job);
       return true;
     });
     if (moved && t.jobs?.length) this.onJobsRecorded();
@@ -124,6 +179,30 @@ export class InstanceStore {
         );
       }
       return updated;
+    });
+  }
+
+  /**
+   * Instances with work that should be queued and has not moved for `quietMs`, each with the job
+   * that does it: the reconcile sweep checks those jobs still exist in Redis.
+   */
+  async stalledWork(quietMs: number, limit = 500): Promise<JobRequest[]> {
+    const rows = await this.dataSource.query<{ id: string; status: InstanceStatus; webhook_due: boolean }[]>(
+      `SELECT id, status, (configurator_token_enc IS NOT NULL AND NOT checkpoint ? 'webhook') AS webhook_due
+         FROM instances
+        WHERE updated_at < now() - make_interval(secs => $1::float / 1000)
+          AND (status IN ('accepted','provisioning','starting','deleting')
+               OR (status = 'ready' AND configurator_token_enc IS NOT NULL AND NOT checkpoint ? 'webhook')
+               OR (status = 'ready' AND activation_code_enc IS NOT NULL AND admin_email IS NOT NULL
+                   AND NOT checkpoint ? 'email'))
+        LIMIT $2`,
+      [quietMs, limit],
+    );
+    return rows.map(({ id, status, webhook_due }): JobRequest => {
+      const payload = { instanceId: id };
+      if (status === 'deleting') return { name: 'instance.teardown', payload };
+      if (status !== 'ready') return { name: 'instance.provision', payload };
+      return { name: webhook_due ? 'instance.configurator_webhook' : 'instance.activation_email', payload };
     });
   }
 

@@ -14,7 +14,7 @@ import {
   V1Deployment,
   V1DeploymentCondition,
 } from '@kubernetes/client-node';
-import { PermanentStepError, TransientStepError } from '../../step-errors';
+import { PermanentStepError, TransientStepError } from '@app/common/errors/step-errors';
 import { InstanceSpec, RuntimeDriver, RuntimeStatus } from '../runtime-driver';
 import { KubernetesSettings, LABELS, MANAGED_BY } from './kubernetes-settings';
 import { APP, instanceManifests, namespaceOf } from './manifests';

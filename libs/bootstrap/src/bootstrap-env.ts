@@ -1,10 +1,20 @@
 /**
  * The bootstrap contract (DESIGN.md): everything an inbox instance knows comes from these
- * variables. A missing or malformed one stops the instance with a message naming it.
- * Validated by hand, not with class-validator: one less library in every tenant's memory.
+ * variables. The provisioning pipeline produces them with `renderBootstrapEnv`, the instance parses
+ * them with `parseBootstrapEnv`; a missing or malformed one stops the instance with a message
+ * naming it. Validated by hand, not with class-validator: one less library in every tenant's memory.
  */
 
-export class InboxConfig {
+/** The environment of one instance, as the runtime passes it (strings; PORT is the runtime's). */
+export function renderBootstrapEnv(values: InstanceBootstrap): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values) as [string, string | number | undefined][]) {
+    if (value !== undefined && value !== '') env[name] = String(value);
+  }
+  return env;
+}
+
+export class BootstrapEnv {
   PORT = 8000;
   /** Interface to listen on: all (a pod behind its Service) by default; loopback in local mode, where only the gateway may reach it. */
   LISTEN_HOST = '0.0.0.0';
@@ -28,6 +38,24 @@ export class InboxConfig {
   DB_POOL_SIZE = 5;
 }
 
+/** What the pipeline decides for each instance; the rest of BootstrapEnv are the instance's own defaults. */
+export type InstanceBootstrap = Pick<
+  BootstrapEnv,
+  | 'INSTANCE_ID'
+  | 'PUBLIC_URL'
+  | 'DATABASE_URL'
+  | 'MAX_NUMBER_OF_SEATS'
+  | 'WABA_API_KEY'
+  | 'SECRET_KEY'
+  | 'ADMIN_USERNAME'
+> &
+  Partial<
+    Pick<
+      BootstrapEnv,
+      'ADMIN_EMAIL' | 'ADMIN_ACTIVATION_CODE_SHA256' | 'CONFIGURATOR_USER_NAME' | 'CONFIGURATOR_TOKEN_SHA256'
+    >
+  >;
+
 type Rule = {
   required?: boolean;
   integer?: [min: number, max: number];
@@ -42,7 +70,7 @@ const SHA256: Rule = {
 };
 const USERNAME: Rule = { pattern: /^[\w.@+-]{1,150}$/, message: 'must be 1-150 letters, digits or @.+-_' };
 
-const RULES: Record<keyof InboxConfig, Rule> = {
+const RULES: Record<keyof BootstrapEnv, Rule> = {
   PORT: { integer: [0, 65535] },
   LISTEN_HOST: {
     pattern: /^[\d.]+$|^[\da-fA-F:]+$/,
@@ -83,7 +111,7 @@ const RULES: Record<keyof InboxConfig, Rule> = {
   DB_POOL_SIZE: { integer: [1, 50] },
 };
 
-export class InboxConfigError extends Error {
+export class BootstrapEnvError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid inbox configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -102,8 +130,8 @@ function check(name: string, raw: string, rule: Rule): [unknown, string | undefi
   return [raw, undefined];
 }
 
-export function loadInboxConfig(env: NodeJS.ProcessEnv = process.env): InboxConfig {
-  const config = new InboxConfig();
+export function parseBootstrapEnv(env: Record<string, string | undefined> = process.env): BootstrapEnv {
+  const config = new BootstrapEnv();
   const target = config as unknown as Record<string, unknown>;
   const problems: string[] = [];
   for (const [name, rule] of Object.entries(RULES)) {
@@ -119,6 +147,6 @@ export function loadInboxConfig(env: NodeJS.ProcessEnv = process.env): InboxConf
   if (Boolean(config.CONFIGURATOR_USER_NAME) !== Boolean(config.CONFIGURATOR_TOKEN_SHA256)) {
     problems.push('CONFIGURATOR_USER_NAME and CONFIGURATOR_TOKEN_SHA256 go together: set both or neither');
   }
-  if (problems.length) throw new InboxConfigError(problems);
+  if (problems.length) throw new BootstrapEnvError(problems);
   return config;
 }

@@ -15,3 +15,17 @@ export interface BootstrapMessage {
 }
 
 export type StandbyMessage = { type: 'standby' } | { type: 'claimed' } | { type: 'listening' };
+
+/** Marks the command line of instances started cold (and of claimed standby processes, see below). */
+export const instanceIdArgument = (instanceId: string): string => `--instance-id=${instanceId}`;
+
+/**
+ * A standby process is started with this placeholder after STANDBY_FLAG: Linux lets a process
+ * retitle itself only within the bytes of its original command line, and the placeholder reserves
+ * room for the instance id, so that a claimed process shows up in `ps` as its instance.
+ */
+export const STANDBY_TITLE_RESERVE = instanceIdArgument('_'.repeat(32));
+
+/** The title a claimed standby process takes: what `ps` shows for an instance started cold. */
+export const claimedProcessTitle = (entry: string, instanceId: string): string =>
+  `${process.execPath} ${entry} ${instanceIdArgument(instanceId)}`;

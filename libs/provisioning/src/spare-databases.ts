@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { afterBurst } from '@app/common';
 import { PlatformConfig } from '@app/config';
-import { TenantDatabases } from '@app/provisioning';
+import { TenantDatabases } from './tenant-databases';
 
 /** Keeps TENANT_DATABASE_SPARES empty databases ready, in the background (see TenantDatabases.refillSpares). */
 @Injectable()

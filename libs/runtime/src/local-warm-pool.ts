@@ -12,7 +12,7 @@ import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { BootstrapMessage, STANDBY_FLAG, StandbyMessage } from '@app/common/runtime/standby-protocol';
+import { BootstrapMessage, STANDBY_FLAG, STANDBY_TITLE_RESERVE, StandbyMessage } from '@app/bootstrap';
 import { afterBurst } from '@app/common/timing/quiet-period';
 
 /** A standby process that died while waiting is replaced after this long. */
@@ -173,7 +173,7 @@ export class WarmPool {
     const logFile = join(logDir, `${randomUUID()}.log`);
     const log = openSync(logFile, 'a');
     // Detached like every instance: once handed over, it must outlive this worker.
-    const child = spawn(process.execPath, [entry, STANDBY_FLAG], {
+    const child = spawn(process.execPath, [entry, STANDBY_FLAG, STANDBY_TITLE_RESERVE], {
       env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: nodeOptions },
       detached: true,
       stdio: ['ignore', log, log, 'ipc'],

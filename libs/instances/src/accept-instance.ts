@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { Instance } from '@app/domain';
-import { JOBS } from '@app/queue';
+import { JOBS, JobName } from '@app/queue';
 
 /**
  * Everything "accepting an instance" writes, as ONE statement (one round trip, atomic):
@@ -26,7 +26,7 @@ WITH slot AS (
   SELECT id, 'status.accepted', 'Instance accepted', $19 FROM inserted
 ), job AS (
   INSERT INTO outbox (queue, job_name, job_id, payload)
-  SELECT $20, 'instance.provision', $21, json_build_object('instanceId', id) FROM inserted
+  SELECT $20, $24, $21, json_build_object('instanceId', id) FROM inserted
 ), idempotency AS (
   UPDATE idempotency_records SET state = 'completed', response_status = 201, response_body_enc = $23
    WHERE partner_id = $2 AND key = $22 AND EXISTS (SELECT 1 FROM inserted)
@@ -38,13 +38,14 @@ export interface IdempotentAnswer {
   bodyEnc: string;
 }
 
-/** Returns false when the partner's quota is exhausted (nothing was written). */
+/** Returns false when the partner's quota is exhausted (nothing was written). Used by InstanceLifecycle.accept. */
 export async function acceptInstance(
   manager: EntityManager,
   i: Instance,
   answer: IdempotentAnswer | null,
 ): Promise<boolean> {
-  const job = JOBS['instance.provision'];
+  const jobName: JobName = 'instance.provision';
+  const job = JOBS[jobName];
   const rows = await manager.query<{ id: string }[]>(ACCEPT_INSTANCE, [
     i.id,
     i.partnerId,
@@ -69,6 +70,7 @@ export async function acceptInstance(
     job.jobId({ instanceId: i.id }),
     answer?.key ?? null,
     answer?.bodyEnc ?? null,
+    jobName,
   ]);
   return rows.length === 1;
 }

@@ -23,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { setPriority } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { crashPoint } from '@app/common/fault-injection';
+import { INBOX_NODE_OPTIONS, instanceIdArgument } from '@app/bootstrap';
 import { WarmPool, WarmProcess } from './local-warm-pool';
 import { InstanceSpec, RuntimeDriver, RuntimeStatus } from './runtime-driver';
 
@@ -78,7 +79,7 @@ export class LocalRuntime implements RuntimeDriver {
   constructor(stateDir: string, options: LocalRuntimeOptions = {}) {
     this.dir = join(stateDir, 'instances');
     this.entry = options.entry ?? resolve('dist/apps/inbox/main.js');
-    this.nodeOptions = options.nodeOptions ?? '--max-semi-space-size=1';
+    this.nodeOptions = options.nodeOptions ?? INBOX_NODE_OPTIONS;
     mkdirSync(this.dir, { recursive: true });
     if (options.warmInstances) {
       this.pool = new WarmPool({
@@ -168,7 +169,7 @@ export class LocalRuntime implements RuntimeDriver {
     this.write({ ...record, pid: 0, starting: true });
     const log = openSync(join(this.dir, `${instanceId}.log`), 'a');
     // The instance id on the command line finds a process whose pid a crash kept us from recording.
-    const child = spawn(process.execPath, [this.entry, `--instance-id=${instanceId}`], {
+    const child = spawn(process.execPath, [this.entry, instanceIdArgument(instanceId)], {
       env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: this.nodeOptions, ...env },
       detached: true,
       stdio: ['ignore', log, log],
@@ -195,6 +196,17 @@ export class LocalRuntime implements RuntimeDriver {
     this.killStrays(instanceId);
     rmSync(join(this.dir, `${instanceId}.json`), { force: true });
     rmSync(join(this.dir, `${instanceId}.log`), { force: true });
+  }
+
+  /**
+   * Stops an instance's process and keeps its record (`npm run stop:local`): the worker's next
+   * start deploys it again. False when it was not running.
+   */
+  async stopInstance(instanceId: string): Promise<boolean> {
+    const record = this.read(instanceId);
+    if (!record || !this.alive(record)) return false;
+    await this.stop(record);
+    return true;
   }
 
   /** Every instance this runtime knows of (running or not). */
@@ -255,20 +267,25 @@ export class LocalRuntime implements RuntimeDriver {
    * command line, from /proc) or handed over from the warm pool (the record names them).
    */
   processesOf(instanceId: string): number[] {
-    const marker = `--instance-id=${instanceId}`;
+    const marker = instanceIdArgument(instanceId);
     const record = this.read(instanceId);
     const handedOver = record && this.alive(record) ? [record.pid] : [];
     const started = this.matchingProcesses((args, pid) => pid !== record?.pid && args.includes(marker));
     return [...handedOver, ...started];
   }
 
-  /** Live (not zombie) processes running this runtime's entry whose arguments pass `test`. */
+  /**
+   * Live (not zombie) processes running this runtime's entry whose arguments pass `test`. A claimed
+   * standby process has retitled itself (one string, arguments separated by spaces): split both ways.
+   */
   private matchingProcesses(test: (args: string[], pid: number) => boolean): number[] {
     const pids: number[] = [];
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        const raw = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        const separate = raw.split('\0');
+        const args = separate.includes(this.entry) ? separate : raw.split(/[\0 ]/);
         if (
           args.includes(this.entry) &&
           test(args, Number(entry)) &&

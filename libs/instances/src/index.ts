@@ -1,0 +1,3 @@
+export * from './instance-lifecycle';
+export type { IdempotentAnswer } from './accept-instance';
+export * from './instance-lifecycle.module';
