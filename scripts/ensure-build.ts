@@ -16,6 +16,7 @@ export const APP_SOURCES: Record<string, string[]> = {
   inbox: ['apps/inbox/src', 'libs/common/src', 'libs/bootstrap/src'],
   gateway: ['apps/gateway/src', 'libs'],
   'mail-catcher': ['apps/mail-catcher/src'],
+  'waba-sandbox': ['apps/waba-sandbox/src'],
   cli: ['apps/cli/src', 'libs'],
 };
 

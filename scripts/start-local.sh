@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts the whole platform locally in the foreground: PostgreSQL and Redis (scripts/services.sh),
-# migrations, the sandbox partner, then the Partner API, the worker, the gateway and the mail
-# catcher, supervised (scripts/supervise.ts: restarted with backoff when they die). Apps are built
-# first when their build is missing or stale. Ctrl-C stops everything.
+# migrations, the sandbox partner, then the Partner API, the worker, the gateway, the mail
+# catcher and the WhatsApp sandbox, supervised (scripts/supervise.ts: restarted with backoff when
+# they die). Apps are built first when their build is missing or stale. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,11 +45,14 @@ fi
 port=${PORT:-3000}
 gateway_port=${GATEWAY_PORT:-8080}
 mail_port=${MAIL_CATCHER_HTTP_PORT:-1080}
+sandbox_port=${WABA_SANDBOX_PORT:-1090}
+export WABA_SANDBOX_URL=${WABA_SANDBOX_URL:-http://127.0.0.1:${sandbox_port}}
 cat <<INFO
 
   Partner API      http://localhost:${port}/          (OpenAPI: http://localhost:${port}/docs)
   Instances        http://{subdomain}.localhost:${gateway_port}/
   Mail catcher     http://localhost:${mail_port}/          (activation e-mails land here)
+  WhatsApp sandbox http://localhost:${sandbox_port}/          (play the customer: write to your instances)
   sandbox key      ${api_key}
   signing secret   ${signing_secret}
 
@@ -62,6 +65,7 @@ export SUPERVISOR_GOODBYE="Stopped the control plane. Tenant instances keep runn
 export SUPERVISOR_PID_FILE="$pid_file"
 exec node -r ts-node/register/transpile-only scripts/supervise.ts \
   mail=dist/apps/mail-catcher/main.js \
+  sandbox=dist/apps/waba-sandbox/main.js \
   gateway=dist/apps/gateway/main.js \
   api=dist/apps/partner-api/main.js \
   worker=dist/apps/worker/main.js

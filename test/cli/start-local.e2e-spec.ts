@@ -41,7 +41,8 @@ describe('npm run start:local supervises the platform', () => {
   });
 
   it('restarts a component that dies (saying so), and SIGTERM stops them all', async () => {
-    const [api, gateway, smtp, mail] = [
+    const [api, gateway, smtp, mail, sandbox] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -53,6 +54,7 @@ describe('npm run start:local supervises the platform', () => {
       GATEWAY_PORT: String(gateway),
       MAIL_CATCHER_SMTP_PORT: String(smtp),
       MAIL_CATCHER_HTTP_PORT: String(mail),
+      WABA_SANDBOX_PORT: String(sandbox),
       SMTP_URL: `smtp://127.0.0.1:${smtp}`,
       BASE_DOMAIN: `localhost:${gateway}`,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/start_local_e2e',
@@ -83,13 +85,14 @@ describe('npm run start:local supervises the platform', () => {
     expect(second).toBeGreaterThan(0);
     expect(second).not.toBe(first);
 
-    const components = ['partner-api', 'worker', 'gateway', 'mail-catcher'].flatMap((app) =>
+    const components = ['partner-api', 'worker', 'gateway', 'mail-catcher', 'waba-sandbox'].flatMap((app) =>
       childrenRunning(supervisor, `dist/apps/${app}/main.js`),
     );
-    expect(components).toHaveLength(4);
+    expect(components).toHaveLength(5);
+    await waitForHttp(`http://127.0.0.1:${sandbox}/`, 30_000); // the customer's page
     script.kill('SIGTERM');
     await exited;
-    expect(output).toContain('[supervisor] SIGTERM: stopping mail, gateway, api, worker');
+    expect(output).toContain('[supervisor] SIGTERM: stopping mail, sandbox, gateway, api, worker');
     expect(output).toContain('Tenant instances keep running on purpose');
     await waitFor(() => Promise.resolve(components.every((pid) => !isAlive(pid))), 15_000);
   }, 180_000);

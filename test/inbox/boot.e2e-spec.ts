@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
+import { MIGRATIONS } from '../../apps/inbox/src/persistence/migrations';
 import { runTs } from '../support/processes';
 import { bootstrapEnv, createTenantDatabase, dropTenantDatabase, startInbox } from '../support/inbox-harness';
 
@@ -89,7 +90,7 @@ describe('inbox instance boot', () => {
       const users = await a.app.get(InboxDb).query('SELECT username FROM users ORDER BY id');
       expect(users).toEqual([{ username: 'owner@example.com' }, { username: 'service_account' }]);
       const migrations = await a.app.get(InboxDb).query('SELECT count(*)::int AS n FROM migrations');
-      expect(migrations[0].n).toBe(1);
+      expect(migrations[0].n).toBe(MIGRATIONS.length); // each applied once
     } finally {
       await a.app.close();
       await b.app.close();
@@ -104,7 +105,11 @@ describe('inbox instance boot', () => {
       const res = await request(inbox.app.getHttpServer()).get('/api/v1/status/health');
       expect(res.status).toBe(503);
       expect(res.body[0]).toMatchObject({ check_name: 'database', is_ok: false });
-      expect(res.body.map((c: { check_name: string }) => c.check_name)).toEqual(['database', 'migrations']);
+      expect(res.body.map((c: { check_name: string }) => c.check_name)).toEqual([
+        'database',
+        'migrations',
+        'provider',
+      ]);
     } finally {
       await inbox.app.close();
     }

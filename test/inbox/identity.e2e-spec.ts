@@ -32,7 +32,8 @@ describe('inbox instance: health, tokens, users, seats', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual([
         { check_name: 'database', is_ok: true, message: 'reachable' },
-        { check_name: 'migrations', is_ok: true, message: '1 applied' },
+        { check_name: 'migrations', is_ok: true, message: '2 applied' },
+        { check_name: 'provider', is_ok: false, message: expect.any(String) }, // no provider in this test
       ]);
     }
   });

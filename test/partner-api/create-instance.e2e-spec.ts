@@ -138,6 +138,20 @@ describe('POST /v1/instances', () => {
     });
   });
 
+  it('refuses subdomains starting with websockets- (every instance websocket host), in the subdomain error style', async () => {
+    const res = await post({ subdomain: 'websockets-acme', channel_id: uniqueChannel() });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({
+      detail: [
+        {
+          loc: ['subdomain'],
+          msg: "subdomain is reserved: websockets-acme (names starting with websockets- carry each instance's websocket)",
+          type: 'string',
+        },
+      ],
+    });
+  });
+
   it('rejects a subdomain in use by another partner too (subdomains are global)', async () => {
     const other = await createTestPartner(dataSource);
     const subdomain = unique('g');

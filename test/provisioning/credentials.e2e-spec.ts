@@ -14,6 +14,7 @@ describe('WhatsApp channel credentials', () => {
   const provider = (timeoutMs = 2000) =>
     new Dialog360CredentialsProvider({
       hubUrl: `${fake.url}/api/v2/`,
+      wabaApiUrl: 'https://waba-v2.360dialog.io',
       partnerId: 'pArTnEr',
       partnerApiKey: 'partner-secret',
       apiKeyHeader: 'x-api-key',
@@ -78,6 +79,7 @@ describe('WhatsApp channel credentials', () => {
     expect((timedOut as Error).message).toContain('no answer within 300 ms');
     const refused = new Dialog360CredentialsProvider({
       hubUrl: 'http://127.0.0.1:1',
+      wabaApiUrl: 'https://waba-v2.360dialog.io',
       partnerId: 'p',
       partnerApiKey: 'k',
       apiKeyHeader: 'x-api-key',

@@ -74,7 +74,8 @@ describe('local runtime: warm pool (real inbox processes)', () => {
     const health = (await (await fetch(`${deployed.internalUrl}/api/v1/status/health`)).json()) as unknown[];
     expect(health).toEqual([
       { check_name: 'database', is_ok: true, message: 'reachable' },
-      { check_name: 'migrations', is_ok: true, message: '1 applied' },
+      { check_name: 'migrations', is_ok: true, message: '2 applied' },
+      { check_name: 'provider', is_ok: false, message: expect.any(String) }, // no provider in this test
     ]);
     // Adopted as it is by a second deploy with the same environment.
     expect(await runtime.deploy(deploy)).toMatchObject({

@@ -50,6 +50,9 @@ export function bootstrapEnv(
     DATABASE_URL: databaseUrl,
     MAX_NUMBER_OF_SEATS: '3',
     WABA_API_KEY: 'sandbox-waba-key',
+    // No provider by default: registration keeps failing quietly (health reports it, stays 200).
+    WABA_API_URL: 'http://127.0.0.1:9',
+    WABA_WEBHOOK_SECRET: randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, ''),
     SECRET_KEY: randomUUID() + randomUUID(),
     ADMIN_USERNAME: 'owner@example.com',
     ADMIN_EMAIL: 'owner@example.com',

@@ -16,6 +16,7 @@ import { recreateDatabase } from '@app/domain';
 import { TenantDatabases, spareScopeFor } from '@app/provisioning';
 import { LocalRuntime, createLocalGateway, freePort } from '@app/runtime';
 import { MailCatcher } from '../../apps/mail-catcher/src/mail-catcher';
+import { createSandbox } from '../../apps/waba-sandbox/src/create-sandbox';
 import { TestPartner, createTestPartner, startApi, unique } from './api-harness';
 import { ReceivedRequest, startReceiver } from './http-receiver';
 import { REPO } from './processes';
@@ -35,6 +36,8 @@ export interface Platform {
   };
   gatewayPort: number;
   catcher: MailCatcher;
+  /** The WhatsApp sandbox the platform's instances talk to (WABA_SANDBOX_URL). */
+  sandboxUrl: string;
   hooks: Awaited<ReturnType<typeof startReceiver>>;
   runtime: LocalRuntime;
   databases: TenantDatabases;
@@ -68,6 +71,9 @@ export async function startPlatform(options: {
   const hooks = await startReceiver((req, res) => {
     res.writeHead(hookAnswer(req)).end();
   });
+  const sandbox = await createSandbox();
+  await sandbox.listen(0, '127.0.0.1');
+  const sandboxUrl = (await sandbox.getUrl()).replace('[::1]', '127.0.0.1');
   const runtime = new LocalRuntime(stateDir);
   const gatewayPort = await freePort();
   const baseDomain = `localhost:${gatewayPort}`;
@@ -80,6 +86,7 @@ export async function startPlatform(options: {
     LOCAL_STATE_DIR: stateDir,
     BASE_DOMAIN: baseDomain,
     SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
+    WABA_SANDBOX_URL: sandboxUrl,
     DELIVERY_RETRY_SCHEDULE_MS: '0,200,400,600,800,1000,1200,1400',
     WORKER_LOCK_DURATION_MS: '2000', // take-over bound: lock 1 s, stall checks every 0.4 s
     RECONCILE_INTERVAL_MS: '3600000',
@@ -141,6 +148,7 @@ export async function startPlatform(options: {
       };
     },
     catcher,
+    sandboxUrl,
     hooks,
     runtime,
     databases,
@@ -159,6 +167,7 @@ export async function startPlatform(options: {
       await api.close();
       await hooks.close();
       await catcher.close();
+      await sandbox.close();
       await new Promise((r) => gateway.close(r));
     },
   };

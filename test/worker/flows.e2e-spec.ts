@@ -1,3 +1,4 @@
+import request from 'supertest';
 /**
  * Seed 001's three creation flows on the real stack: API, worker process, instance processes,
  * gateway, SMTP (mail catcher), webhook receivers, headless Chromium.
@@ -46,8 +47,9 @@ describe('provisioning flows end to end', () => {
 
   it('configurator flow: one signed token webhook, the token works on the instance, then it is wiped', async () => {
     const path = `/token-${unique()}`;
+    const channel = uniqueChannel();
     const created = await create({
-      channel_id: uniqueChannel(),
+      channel_id: channel,
       configurator: {
         user_name: 'automation',
         webhook_url: `${platform.hooks.url}${path}`,
@@ -75,6 +77,42 @@ describe('provisioning flows end to end', () => {
       .set('Authorization', `Token ${verified.token}`);
     expect(me.status).toBe(200);
     expect(me.body.username).toBe('automation');
+
+    // The partner's automation connects an app; a customer writes on WhatsApp; the app answers.
+    const instance = platform.instance(created.subdomain);
+    const app = await instance
+      .post('/api/v1/users/')
+      .set('Authorization', `Token ${verified.token}`)
+      .send({ username: 'crm', profile: { role: 'app' } });
+    expect(app.status).toBe(201);
+    const activation = new URL(app.body.activation_url as string);
+    const appToken = (await instance.get(`${activation.pathname}${activation.search}`)).body.token as string;
+    const asApp = { Authorization: `Token ${appToken}` };
+    const sandbox = () => request(platform.sandboxUrl);
+    await waitFor(
+      async () =>
+        (await sandbox().get('/sandbox/channels')).body.results.some(
+          (c: { channel: string; webhook_registered: boolean }) =>
+            c.channel === channel && c.webhook_registered,
+        ),
+      15_000,
+    );
+    await sandbox()
+      .post(`/sandbox/channels/${channel}/inbound`)
+      .send({ from: '4915100000077', name: 'Kerry', text: 'Hello, shop!' })
+      .expect(202);
+    await waitFor(async () => (await instance.get('/api/v1/chats/').set(asApp)).body.count === 1, 15_000);
+    const chats = await instance.get('/api/v1/chats/').set(asApp);
+    expect(chats.body.results[0]).toMatchObject({ wa_id: '4915100000077', new_messages: 1 });
+    const reply = await instance
+      .post('/api/v1/messages/')
+      .set(asApp)
+      .send({ wa_id: '4915100000077', type: 'text', text: { body: 'Hello Kerry!' } });
+    expect(reply.status).toBe(201);
+    await waitFor(async () => {
+      const [sent] = (await sandbox().get(`/sandbox/channels/${channel}/messages`)).body.results;
+      return sent?.id === reply.body.id && sent.status === 'read';
+    }, 15_000);
 
     await waitFor(async () => {
       const [row] = await platform.dataSource.query(

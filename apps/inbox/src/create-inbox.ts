@@ -14,6 +14,7 @@ import { DrfExceptionFilter } from './http/drf-exception.filter';
 import { TokenCipher } from './identity/token-cipher';
 import { InboxModule } from './inbox.module';
 import { bootDatabase } from './persistence/boot-database';
+import { WebhookRegistration } from './provider/webhook-registration';
 import { InboxDb } from './persistence/inbox-db';
 
 /** An inbox application built and initialised, not yet knowing its tenant. */
@@ -79,6 +80,7 @@ export async function bindTenant(
     await prepared.app.close();
     throw error;
   }
+  prepared.app.get(WebhookRegistration).start();
   return prepared.app;
 }
 

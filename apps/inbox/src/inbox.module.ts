@@ -1,4 +1,4 @@
-/** One tenant's inbox instance: the identity core of seed 002's Integration API. */
+/** One tenant's inbox instance: seed 002's Integration API (identity, conversations). */
 import { DynamicModule, Module } from '@nestjs/common';
 import { InboxDb } from './persistence/inbox-db';
 import { ActivationService } from './activation/activation.service';
@@ -11,6 +11,12 @@ import { TokenCipher } from './identity/token-cipher';
 import { AuthTokenController } from './users/auth-token.controller';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
+import { ConversationStore } from './conversations/conversation-store';
+import { ConversationsController } from './conversations/conversations.controller';
+import { ConversationsService } from './conversations/conversations.service';
+import { ProviderWebhookController } from './provider/provider-webhook.controller';
+import { Dialog360Client } from './provider/waba-client';
+import { WebhookRegistration } from './provider/webhook-registration';
 
 @Module({})
 export class InboxModule {
@@ -18,7 +24,14 @@ export class InboxModule {
   static with(config: BootstrapEnv, db: InboxDb, tokens: TokenCipher): DynamicModule {
     return {
       module: InboxModule,
-      controllers: [HealthController, AuthTokenController, UsersController, WebController],
+      controllers: [
+        HealthController,
+        AuthTokenController,
+        UsersController,
+        ConversationsController,
+        ProviderWebhookController,
+        WebController,
+      ],
       providers: [
         { provide: BootstrapEnv, useValue: config },
         { provide: InboxDb, useValue: db },
@@ -27,6 +40,10 @@ export class InboxModule {
         ApiAuthGuard,
         UsersService,
         ActivationService,
+        ConversationStore,
+        ConversationsService,
+        Dialog360Client,
+        WebhookRegistration,
       ],
     };
   }

@@ -42,6 +42,7 @@ function describeBodyRules(document: OpenAPIObject): OpenAPIObject {
   const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaObject>;
   for (const name of ['CreateInstanceDto', 'ConfiguratorDto', 'PartnerSettingsDto']) {
     if (schemas[name]) schemas[name].additionalProperties = false;
+    allowNullForOptional(schemas[name]);
   }
   const create = schemas.CreateInstanceDto;
   if (create?.properties) {
@@ -56,6 +57,15 @@ function describeBodyRules(document: OpenAPIObject): OpenAPIObject {
     };
   }
   return document;
+}
+
+/** An optional field may also be `null`, which means the same as leaving it out (as the server treats it). */
+function allowNullForOptional(schema: SchemaObject | undefined): void {
+  for (const [name, property] of Object.entries(schema?.properties ?? {})) {
+    if (schema?.required?.includes(name)) continue;
+    schema!.properties![name] =
+      '$ref' in property ? { allOf: [property], nullable: true } : { ...property, nullable: true };
+  }
 }
 
 /**

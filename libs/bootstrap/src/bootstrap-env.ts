@@ -23,6 +23,10 @@ export class BootstrapEnv {
   DATABASE_URL: string;
   MAX_NUMBER_OF_SEATS: number;
   WABA_API_KEY: string;
+  /** The provider's API for this key (360dialog's, or the local WhatsApp sandbox). */
+  WABA_API_URL = 'https://waba-v2.360dialog.io';
+  /** The secret in the instance's provider-webhook path (providers do not sign their webhooks). */
+  WABA_WEBHOOK_SECRET: string;
   SECRET_KEY: string;
   ADMIN_USERNAME = 'admin';
   ADMIN_EMAIL?: string;
@@ -46,6 +50,8 @@ export type InstanceBootstrap = Pick<
   | 'DATABASE_URL'
   | 'MAX_NUMBER_OF_SEATS'
   | 'WABA_API_KEY'
+  | 'WABA_API_URL'
+  | 'WABA_WEBHOOK_SECRET'
   | 'SECRET_KEY'
   | 'ADMIN_USERNAME'
 > &
@@ -90,6 +96,16 @@ const RULES: Record<keyof BootstrapEnv, Rule> = {
   },
   MAX_NUMBER_OF_SEATS: { required: true, integer: [1, 100_000] },
   WABA_API_KEY: { required: true, secret: true },
+  WABA_API_URL: {
+    pattern: /^https?:\/\/[^\s/]+(\/\S*)?$/,
+    message: 'must be an http(s) URL, e.g. https://waba-v2.360dialog.io',
+  },
+  WABA_WEBHOOK_SECRET: {
+    required: true,
+    pattern: /^[A-Za-z0-9_-]{32,128}$/,
+    message: 'must be 32-128 URL-safe characters (it goes into a URL path)',
+    secret: true,
+  },
   SECRET_KEY: {
     required: true,
     pattern: /^.{32,}$/s,

@@ -42,6 +42,14 @@ export class PlatformConfig {
   @Matches(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'must be an HTTP header name' }) D360_API_KEY_HEADER =
     'x-api-key';
   @IsInt() @Min(100) @Max(120_000) PROVIDER_TIMEOUT_MS = 10_000;
+  /** The WhatsApp API instances call with their key when WABA_PROVIDER=360dialog (their WABA_API_URL). */
+  @Matches(URL_WITH_SCHEME('https?'), {
+    message: 'must be an http(s) URL, e.g. https://waba-v2.360dialog.io',
+  })
+  D360_WABA_API_URL = 'https://waba-v2.360dialog.io';
+  /** The local WhatsApp sandbox (apps/waba-sandbox): instances' WABA_API_URL when WABA_PROVIDER=sandbox. */
+  @Matches(URL_WITH_SCHEME('https?'), { message: 'must be an http(s) URL, e.g. http://127.0.0.1:1090' })
+  WABA_SANDBOX_URL = 'http://127.0.0.1:1090';
 
   /** The Partner API's public base URL: pagination links (`next`, `previous`) are built from it, never from request headers. */
   @Matches(URL_WITH_SCHEME('https?'), { message: 'must be an http(s) URL, e.g. https://api.example.com' })

@@ -2,19 +2,28 @@ import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { InboxDb } from '../persistence/inbox-db';
 import { MIGRATIONS } from '../persistence/migrations';
+import { WebhookRegistration } from '../provider/webhook-registration';
 
 const EXPECTED_MIGRATIONS = MIGRATIONS.map((m) => m.name);
 
-/** `GET /api/v1/status/health(/)`: no auth; 200 when every check passes, 503 otherwise, same shape. */
+/**
+ * `GET /api/v1/status/health(/)`: no auth; 200 when the database and the migrations are fine, 503
+ * otherwise, same shape. The provider (webhook registered) is reported too but never fails
+ * health: an instance whose provider is down still serves its inbox.
+ */
 @Controller('api/v1/status/health')
 export class HealthController {
-  constructor(private readonly db: InboxDb) {}
+  constructor(
+    private readonly db: InboxDb,
+    private readonly registration: WebhookRegistration,
+  ) {}
 
   @Get()
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     const checks = [await this.database(), await this.migrations()];
     void reply.status(checks.every((c) => c.is_ok) ? 200 : 503);
-    return checks;
+    const { ok, message } = this.registration.state;
+    return [...checks, { check_name: 'provider', is_ok: ok, message }];
   }
 
   private async database() {

@@ -60,7 +60,9 @@ export class DrfExceptionFilter implements ExceptionFilter {
   }
 }
 
-const isApi = (url: string): boolean => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+/** The API and the provider's webhook answer JSON; everything else is a page for a person. */
+const isApi = (url: string): boolean =>
+  url === '/api' || url.startsWith('/api/') || url.startsWith('/api?') || url.startsWith('/waba/');
 
 /** `{"detail": "x"}` → "x"; `{"field": ["m"]}` → "field: m". */
 function sentence(body: Record<string, unknown>): string {

@@ -1,23 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
+import { pageLinks, pageWindow } from '../http/pagination';
 import { AdminOnly, ApiAuthGuard, CurrentUser } from '../identity/api-auth.guard';
 import { verifyPassword } from '../identity/password-hasher';
 import { InboxUser } from '../persistence/entities';
 import { GROUPS, presentUser } from './user.presenter';
 import { UserInput, UsersService } from './users.service';
-
-function page(query: Record<string, string | undefined>, basePath: string, publicUrl: string, count: number) {
-  const limit = Math.min(Math.max(Number(query.limit ?? 100) || 100, 1), 1000);
-  const offset = Math.max(Number(query.offset ?? 0) || 0, 0);
-  const link = (o: number) => `${publicUrl}${basePath}?limit=${limit}${o > 0 ? `&offset=${o}` : ''}`;
-  return {
-    limit,
-    offset,
-    next: offset + limit < count ? link(offset + limit) : null,
-    previous: offset > 0 ? link(Math.max(0, offset - limit)) : null,
-  };
-}
 
 @UseGuards(ApiAuthGuard)
 @Controller('api/v1')
@@ -35,10 +24,10 @@ export class UsersController {
   @Get('users')
   @AdminOnly()
   async list(@Query() query: Record<string, string | undefined>) {
-    const first = page(query, '/api/v1/users/', this.config.PUBLIC_URL, 0);
-    const [users, count] = await this.users.list(first.limit, first.offset);
-    const { next, previous } = page(query, '/api/v1/users/', this.config.PUBLIC_URL, count);
-    return { count, next, previous, results: users.map((u) => presentUser(this.config.PUBLIC_URL, u)) };
+    const window = pageWindow(query);
+    const [users, count] = await this.users.list(window.limit, window.offset);
+    const links = pageLinks(this.config.PUBLIC_URL, '/api/v1/users/', query, window, count);
+    return { count, ...links, results: users.map((u) => presentUser(this.config.PUBLIC_URL, u)) };
   }
 
   /** The answer carries `activation_url` this once; only its hash is stored. */

@@ -9,6 +9,11 @@ describe('webhook and event URLs', () => {
     'http://[::ffff:1.2.3.4]/',
     'http://user:pw@h.example/p#f',
     'https://h',
+    'http://a*b.example_host~x/',
+    'http://1.2.3.4:8080/',
+    'http://abc.12x/',
+    'http://a.0x1g/',
+    'http://a.b.c.de',
   ])('accepts %s', (url) => {
     expect([HTTP_URL_PATTERN.test(url), isHttpUrl(url)]).toEqual([true, true]);
   });
@@ -22,14 +27,12 @@ describe('webhook and event URLs', () => {
     'http://a b',
     'http://a/\u0000',
     'http://',
+    'https://user@009000000', // a number, not an IPv4 address (WHATWG refuses it)
+    'http://abc.123/',
+    'http://abc.0x1f/',
+    'http://1.2.3.999/',
+    'http://a\\b@h.example/', // a backslash ends the host in WHATWG URL
   ])('refuses %j, in the pattern the OpenAPI document publishes too', (url) => {
     expect([HTTP_URL_PATTERN.test(url), isHttpUrl(url)]).toEqual([false, false]);
-  });
-
-  it('refuses what WHATWG URL (the delivery side) cannot parse even when the pattern allows it', () => {
-    expect([HTTP_URL_PATTERN.test('http://1.2.3.999/'), isHttpUrl('http://1.2.3.999/')]).toEqual([
-      true,
-      false,
-    ]);
   });
 });

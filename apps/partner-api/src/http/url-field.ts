@@ -17,8 +17,21 @@ const IPV6 = [
   `${before(5)}::${H16}`,
   `${before(6)}::`,
 ].join('|');
-/** A host name (RFC 3986 reg-name without percent-encoding) or a bracketed IPv6 address. */
-const HOST = String.raw`(?:[A-Za-z0-9._~!$&'()*+,;=-]+|\[(?:${IPV6})\])`;
+const NAME = String.raw`[A-Za-z0-9_~!$&'()*+,;=-]`;
+const SYMBOL = String.raw`_~!$&'()*+,;=-`;
+/**
+ * The last label of a host name, never a number: WHATWG URL reads a last label of digits (`123`)
+ * or `0x` and hex digits (`0x1f`) as an IPv4 address and refuses the URL when it is not one.
+ * Written without lookahead: generators (schemathesis) draw from this pattern.
+ */
+const LAST_LABEL = [
+  String.raw`[A-Za-z${SYMBOL}]${NAME}*`, // starts with no digit
+  String.raw`[0-9]+[A-Wa-wYyZz${SYMBOL}]${NAME}*`, // digits, then a letter that is no x
+  String.raw`(?:[0-9]{2,}|[1-9])[xX]${NAME}*`, // digits then x, but not the 0x prefix
+  String.raw`0[xX][0-9A-Fa-f]*[G-Zg-z${SYMBOL}]${NAME}*`, // 0x, hex digits, then no hex digit
+].join('|');
+/** A host: a dotted IPv4 address, a bracketed IPv6 address, or a name (RFC 3986 reg-name without percent-encoding). */
+const HOST = String.raw`(?:${OCTET}(?:\.${OCTET}){3}|\[(?:${IPV6})\]|(?:${NAME}+\.)*(?:${LAST_LABEL})\.?)`;
 const PORT = String.raw`(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|\d{1,4}))?`;
 
 /**
@@ -27,7 +40,7 @@ const PORT = String.raw`(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5
  * characters (a NUL byte once reached PostgreSQL and came back as a 500). Also the OpenAPI pattern.
  */
 export const HTTP_URL_PATTERN = new RegExp(
-  String.raw`^https?://(?:[^${NOT_IN_URL}/?#@\[\]]*@)?${HOST}${PORT}(?:[/?#][^${NOT_IN_URL}]*)?$`,
+  String.raw`^https?://(?:[^${NOT_IN_URL}/?#@\[\]\\]*@)?${HOST}${PORT}(?:[/?#][^${NOT_IN_URL}]*)?$`,
 );
 
 /** The pattern, and a WHATWG URL parser (what delivery uses) that accepts it with an http(s) host. */

@@ -3,6 +3,8 @@ import { WabaCredentialsProvider } from './waba-credentials';
 
 export interface Dialog360Settings {
   hubUrl: string;
+  /** The WhatsApp API instances call with the key. */
+  wabaApiUrl: string;
   partnerId: string;
   partnerApiKey: string;
   apiKeyHeader: string;
@@ -22,6 +24,10 @@ interface KeyAnswer {
  */
 export class Dialog360CredentialsProvider implements WabaCredentialsProvider {
   readonly name = '360dialog';
+
+  get wabaApiUrl(): string {
+    return this.settings.wabaApiUrl;
+  }
 
   constructor(private readonly settings: Dialog360Settings) {}
 

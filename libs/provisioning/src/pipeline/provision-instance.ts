@@ -13,6 +13,7 @@ import { waitUntilHealthy } from '../health-wait';
 import { RuntimeDriver } from '@app/runtime';
 import { PermanentStepError } from '@app/common/errors/step-errors';
 import { TenantDatabases, newDatabasePassword } from '../tenant-databases';
+import { createHmac } from 'node:crypto';
 import { renderBootstrapEnv } from '@app/bootstrap';
 import { InstanceMovedOn, InstanceLifecycle, partnerEventJob } from '@app/instances';
 
@@ -43,6 +44,13 @@ interface Deployed {
   /** The runtime's hint that the instance listens (RuntimeStatus.listening). */
   listening?: Promise<void>;
 }
+
+/**
+ * The secret in the instance's provider-webhook path, derived from its SECRET_KEY (stored
+ * encrypted already): stable across redeploys, unguessable, nothing more to store or wipe.
+ */
+export const webhookSecretFor = (secretKey: string): string =>
+  createHmac('sha256', secretKey).update('waba-webhook').digest('base64url');
 
 export class ProvisionInstance {
   private readonly logger = new Logger('Provisioning');
@@ -171,6 +179,8 @@ export class ProvisionInstance {
       DATABASE_URL: databaseUrl,
       MAX_NUMBER_OF_SEATS: instance.maxNumberOfSeats,
       WABA_API_KEY: secrets.decrypt(instance.wabaApiKeyEnc!),
+      WABA_API_URL: this.deps.credentials.wabaApiUrl,
+      WABA_WEBHOOK_SECRET: webhookSecretFor(secretKey),
       SECRET_KEY: secretKey,
       ADMIN_USERNAME: instance.adminUsername,
       ADMIN_EMAIL: instance.adminEmail ?? undefined,

@@ -96,7 +96,8 @@ export class CreateInstanceDto {
     maxLength: 63,
     pattern: SUBDOMAIN_PATTERN.source,
     example: 'sandbox',
-    description: 'Blank: the generated instance id',
+    description:
+      "Blank: the generated instance id. Names starting with `websockets-` are reserved (each instance's websocket host is `websockets-{subdomain}`): 422.",
   })
   @IsOptional()
   @IsString(isString)

@@ -11,6 +11,9 @@ import { CreateInstanceCommand } from './create-instance.command';
 
 class QuotaExceeded extends Error {}
 
+/** `websockets-{subdomain}.{BASE_DOMAIN}` is every instance's websocket host (seed 002). */
+export const RESERVED_SUBDOMAIN_PREFIX = 'websockets-';
+
 /**
  * Makes the instance's secrets and answer, then has the lifecycle accept it (instance, first event,
  * provisioning job and idempotent answer in one statement). Does no slow work: the worker does.
@@ -26,6 +29,13 @@ export class CreateInstanceUseCase {
   async execute(command: CreateInstanceCommand): Promise<InstanceCreatedResponse> {
     const id = newInstanceId();
     const subdomain = command.subdomain ?? id;
+    if (subdomain.startsWith(RESERVED_SUBDOMAIN_PREFIX)) {
+      throw ApiValidationError.single(
+        ['subdomain'],
+        `subdomain is reserved: ${subdomain} (names starting with ${RESERVED_SUBDOMAIN_PREFIX} carry each instance's websocket)`,
+        'string',
+      );
+    }
     // Secrets are made here, so exactly one value exists whatever the worker retries.
     const configuratorToken = command.configurator ? randomHex(20) : null;
     const activationCode = command.generateActivation || command.adminEmail ? randomUUID() : null;

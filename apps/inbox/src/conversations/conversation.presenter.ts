@@ -1,0 +1,67 @@
+/** Seed 002's chat, contact and message payloads. */
+import type { InboxUser } from '../persistence/entities';
+import { presentUser } from '../users/user.presenter';
+import type { ChatRow, ContactRow, MessageRow } from './conversation-store';
+
+/** Up to two letters from the profile name's words, else the number's last two digits. */
+export function initials(name: string, waId: string): string {
+  const letters = name
+    .split(/\s+/)
+    .map((word) => [...word][0] ?? '')
+    .filter((c) => /\p{L}|\p{N}/u.test(c))
+    .slice(0, 2)
+    .join('')
+    .toUpperCase();
+  return letters || waId.slice(-2);
+}
+
+export function presentContact(c: Pick<ContactRow, 'wa_id' | 'profile_name' | 'last_message_timestamp'>) {
+  return {
+    wa_id: c.wa_id,
+    waba_payload: { profile: { name: c.profile_name }, wa_id: c.wa_id },
+    initials: initials(c.profile_name, c.wa_id),
+    last_message_timestamp: Number(c.last_message_timestamp),
+  };
+}
+
+/** The message's id as clients see it: the provider's, or a local one until the provider has answered. */
+export const messageId = (m: Pick<MessageRow, 'id' | 'wa_message_id'>): string =>
+  m.wa_message_id ?? `local-${m.id}`;
+
+export function presentMessage(
+  publicUrl: string,
+  m: MessageRow,
+  contact: ContactRow | undefined,
+  senders: Map<number, InboxUser>,
+) {
+  const sender = m.sender_id === null ? undefined : senders.get(m.sender_id);
+  return {
+    id: messageId(m),
+    waba_payload: m.waba_payload,
+    waba_statuses: m.waba_statuses,
+    contact: contact ? presentContact(contact) : null,
+    from_us: m.from_us,
+    received: m.received,
+    sender: sender ? presentUser(publicUrl, sender) : null,
+    context: (m.waba_payload.context as object | undefined) ?? {},
+    customer_wa_id: m.customer_wa_id,
+    tags: [],
+  };
+}
+
+export function presentChat(
+  publicUrl: string,
+  chat: ChatRow,
+  last: MessageRow | undefined,
+  senders: Map<number, InboxUser>,
+) {
+  return {
+    contact: presentContact(chat),
+    new_messages: chat.new_messages,
+    wa_id: chat.wa_id,
+    last_message: last ? presentMessage(publicUrl, last, chat, senders) : null,
+    assigned_to_user: null,
+    assigned_group: null,
+    tags: [],
+  };
+}

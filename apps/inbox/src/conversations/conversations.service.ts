@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { BootstrapEnv } from '@app/bootstrap';
+import { DrfError } from '../http/drf-exception.filter';
+import { InboxDb } from '../persistence/inbox-db';
+import { InboxUser, USER_COLUMNS, UserRow, toUser } from '../persistence/entities';
+import { Dialog360Client, ProviderRefused, ProviderUnavailable } from '../provider/waba-client';
+import { ConversationStore, MessageFilters, MessageRow } from './conversation-store';
+import { presentChat, presentMessage } from './conversation.presenter';
+import { TEMPLATE_TYPES, WA_ID, readMessageInput } from './message-input';
+
+/** WhatsApp's customer-service window: free-form messages only within 24 h of the customer's last one. */
+export const SERVICE_WINDOW_SECONDS = 24 * 3600;
+const now = () => Math.floor(Date.now() / 1000);
+
+@Injectable()
+export class ConversationsService {
+  constructor(
+    private readonly store: ConversationStore,
+    private readonly db: InboxDb,
+    private readonly client: Dialog360Client,
+    private readonly config: BootstrapEnv,
+  ) {}
+
+  async chats(user: InboxUser, search: string | undefined, limit: number, offset: number) {
+    const { rows, count } = await this.store.chats(user.id, search, limit, offset);
+    const lasts = await this.store.messagesByIds(
+      user.id,
+      rows.map((r) => r.last_message_id).filter((id): id is string => id !== null),
+    );
+    const senders = await this.senders(lasts);
+    const byId = new Map(lasts.map((m) => [m.id, m]));
+    const results = rows.map((chat) =>
+      presentChat(
+        this.config.PUBLIC_URL,
+        chat,
+        chat.last_message_id ? byId.get(chat.last_message_id) : undefined,
+        senders,
+      ),
+    );
+    return { count, results };
+  }
+
+  async messages(user: InboxUser, filters: MessageFilters, markAsReceived: boolean) {
+    const { rows, count } = await this.store.messages(user.id, filters);
+    if (markAsReceived) {
+      const newest = new Map<string, number>();
+      for (const m of rows)
+        newest.set(m.customer_wa_id, Math.max(newest.get(m.customer_wa_id) ?? 0, Number(m.timestamp)));
+      for (const [waId, timestamp] of newest) await this.store.markReceived(user.id, waId, timestamp);
+    }
+    return { count, results: await this.present(rows) };
+  }
+
+  /**
+   * Sends one message: recorded first under the caller's reference (Idempotency-Key, else a new
+   * one), then sent with that reference, so a retried request or a retried provider call never
+   * sends twice. A provider refusal (4xx) is the caller's 400 with the provider's answer.
+   */
+  async send(user: InboxUser, body: Record<string, unknown>, idempotencyKey: string | undefined) {
+    const { waId, type, content: message } = readMessageInput(body);
+    const contact = await this.store.contact(waId);
+    const windowOpen = Number(contact?.last_inbound_timestamp ?? 0) >= now() - SERVICE_WINDOW_SECONDS;
+    if (!TEMPLATE_TYPES.includes(type) && !windowOpen) {
+      throw new DrfError(400, {
+        detail:
+          'The 24-hour customer service window is closed: the customer has not written in the last 24 hours. Send a template message instead.',
+        code: 'service_window_closed',
+      });
+    }
+    const clientRef = idempotencyKey ?? randomUUID();
+    const timestamp = now();
+    const outgoing = { to: waId, type, [type]: message };
+    const recorded = await this.store.recordOutgoing({
+      clientRef,
+      waId,
+      type,
+      timestamp,
+      payload: { ...outgoing, timestamp: String(timestamp) },
+      senderId: user.id,
+      text: textOf(type, message),
+    });
+    let response: unknown = null;
+    if (!recorded.waMessageId) {
+      try {
+        const sent = await this.client.send(outgoing, clientRef);
+        response = sent.response;
+        await this.store.recordSent(recorded.id, sent.id, {
+          ...outgoing,
+          id: sent.id,
+          timestamp: String(timestamp),
+        });
+      } catch (error) {
+        if (error instanceof ProviderRefused) {
+          await this.store.dropOutgoing(recorded.id);
+          throw new DrfError(400, { detail: 'WhatsApp refused the message.', waba_response: error.response });
+        }
+        if (error instanceof ProviderUnavailable)
+          throw new DrfError(503, error.message, { 'Retry-After': '30' });
+        throw error;
+      }
+    }
+    const [row] = await this.store.messagesByIds(user.id, [recorded.id]);
+    const [presented] = await this.present([row]);
+    return { ...presented, waba_response: response };
+  }
+
+  async markReceived(user: InboxUser, body: Record<string, unknown>) {
+    const errors: Record<string, string[]> = {};
+    const timestamp = body.timestamp;
+    const waId = body.customer_wa_id;
+    if (timestamp === undefined) errors.timestamp = ['This field is required.'];
+    else if (!Number.isInteger(Number(timestamp)) || Number(timestamp) < 0 || Number(timestamp) > 1e11)
+      errors.timestamp = ['A valid integer is required.'];
+    if (waId === undefined) errors.customer_wa_id = ['This field is required.'];
+    else if (typeof waId !== 'string' || !WA_ID.test(waId))
+      errors.customer_wa_id = ['Not a valid WhatsApp id.'];
+    if (Object.keys(errors).length) throw new DrfError(400, errors);
+    await this.store.markReceived(user.id, waId as string, Number(timestamp));
+    return { timestamp: Number(timestamp), customer_wa_id: waId };
+  }
+
+  private async present(rows: MessageRow[]) {
+    const senders = await this.senders(rows);
+    const contacts = new Map<string, Awaited<ReturnType<ConversationStore['contact']>>>();
+    for (const waId of new Set(rows.map((r) => r.customer_wa_id)))
+      contacts.set(waId, await this.store.contact(waId));
+    return rows.map((m) =>
+      presentMessage(this.config.PUBLIC_URL, m, contacts.get(m.customer_wa_id) ?? undefined, senders),
+    );
+  }
+
+  private async senders(rows: MessageRow[]): Promise<Map<number, InboxUser>> {
+    const ids = [...new Set(rows.map((r) => r.sender_id).filter((id): id is number => id !== null))];
+    if (!ids.length) return new Map();
+    const users = await this.db.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::int[])`,
+      [ids],
+    );
+    return new Map(users.map((u) => [u.id, toUser(u)]));
+  }
+}
+
+function textOf(type: string, message: Record<string, unknown>): string | null {
+  if (type === 'text' && typeof message.body === 'string') return message.body;
+  if (typeof message.caption === 'string') return message.caption;
+  return null;
+}
