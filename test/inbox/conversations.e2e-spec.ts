@@ -10,6 +10,7 @@ import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
 import {
   TenantSecrets,
   bootstrapEnv,
+  createAppUser,
   createTenantDatabase,
   dropTenantDatabase,
   startInbox,
@@ -60,13 +61,7 @@ describe('inbox conversations with the WhatsApp sandbox', () => {
     });
     ({ env, secrets } = boot);
     inbox = await startInbox(env);
-    const created = await http()
-      .post('/api/v1/users/')
-      .set(asConfigurator())
-      .send({ username: 'crm', profile: { role: 'app' } })
-      .expect(201);
-    const activation = new URL(created.body.activation_url as string);
-    appToken = (await http().get(`${activation.pathname}${activation.search}`).expect(200)).body.token;
+    appToken = await createAppUser(http, secrets.configuratorToken, 'crm');
   });
   afterAll(async () => {
     await inbox?.app.close();

@@ -100,8 +100,13 @@ describe('Kubernetes runtime against a fake API server', () => {
     const ingress = objects.find((o) => o.kind === 'Ingress')!;
     expect(ingress.spec).toMatchObject({
       ingressClassName: 'nginx',
-      tls: [{ hosts: [`${s.subdomain}.inbox.example.com`] }],
+      tls: [{ hosts: [`${s.subdomain}.inbox.example.com`, `websockets-${s.subdomain}.inbox.example.com`] }],
     });
+    // The websocket host (seed 002) goes to the same Service.
+    expect((ingress.spec as { rules: { host: string }[] }).rules.map((r) => r.host)).toEqual([
+      `${s.subdomain}.inbox.example.com`,
+      `websockets-${s.subdomain}.inbox.example.com`,
+    ]);
     expect(await runtime.status(s.instanceId)).toMatchObject({ state: 'running' });
   });
 

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -97,4 +98,20 @@ export async function startInboxProcess(
       await exited;
     },
   };
+}
+
+/** An `app` user created by the configurator, and its token (from its activation link, seed 002's way). */
+export async function createAppUser(
+  http: () => ReturnType<typeof request>,
+  configuratorToken: string,
+  username: string,
+): Promise<string> {
+  const created = await http()
+    .post('/api/v1/users/')
+    .set('Authorization', `Token ${configuratorToken}`)
+    .send({ username, profile: { role: 'app' } })
+    .expect(201);
+  const activation = new URL(created.body.activation_url as string);
+  const answer = await http().get(`${activation.pathname}${activation.search}`).expect(200);
+  return answer.body.token as string;
 }

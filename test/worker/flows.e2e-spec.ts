@@ -1,4 +1,6 @@
 import request from 'supertest';
+import WebSocket from 'ws';
+import { frameText } from '../../apps/inbox/src/live/live-sockets';
 /**
  * Seed 001's three creation flows on the real stack: API, worker process, instance processes,
  * gateway, SMTP (mail catcher), webhook receivers, headless Chromium.
@@ -97,10 +99,22 @@ describe('provisioning flows end to end', () => {
         ),
       15_000,
     );
+    // A live client on the websocket host, through the gateway (seed 002's websockets-{subdomain}).
+    const live = new WebSocket(`ws://127.0.0.1:${platform.gatewayPort}/`, {
+      headers: { Host: `websockets-${created.subdomain}.localhost:${platform.gatewayPort}` },
+    });
+    const frames: { type: string }[] = [];
+    live.on('message', (data) => frames.push(JSON.parse(frameText(data)) as { type: string }));
+    await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
+    live.send(JSON.stringify({ token: appToken }));
+    await waitFor(() => Promise.resolve(frames.length === 1));
+    expect(frames[0]).toMatchObject({ type: 'token', status: 'success' });
     await sandbox()
       .post(`/sandbox/channels/${channel}/inbound`)
       .send({ from: '4915100000077', name: 'Kerry', text: 'Hello, shop!' })
       .expect(202);
+    await waitFor(() => Promise.resolve(frames.some((f) => f.type === 'waba_webhook')), 15_000);
+    live.terminate();
     await waitFor(async () => (await instance.get('/api/v1/chats/').set(asApp)).body.count === 1, 15_000);
     const chats = await instance.get('/api/v1/chats/').set(asApp);
     expect(chats.body.results[0]).toMatchObject({ wa_id: '4915100000077', new_messages: 1 });

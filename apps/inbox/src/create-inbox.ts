@@ -15,6 +15,8 @@ import { TokenCipher } from './identity/token-cipher';
 import { InboxModule } from './inbox.module';
 import { bootDatabase } from './persistence/boot-database';
 import { WebhookRegistration } from './provider/webhook-registration';
+import { LiveEvents } from './live/live-events';
+import { LiveSockets } from './live/live-sockets';
 import { InboxDb } from './persistence/inbox-db';
 
 /** An inbox application built and initialised, not yet knowing its tenant. */
@@ -53,6 +55,7 @@ export async function prepareInbox(logLevel = process.env.LOG_LEVEL ?? 'info'): 
     detail: `Method "${method}" not allowed.`,
   }));
   await registerInboxBodyParsers(app);
+  await app.get(LiveSockets).register(app.getHttpAdapter().getInstance());
   app.useGlobalFilters(new DrfExceptionFilter());
   app.enableShutdownHooks();
   const close = app.close.bind(app);
@@ -81,6 +84,7 @@ export async function bindTenant(
     throw error;
   }
   prepared.app.get(WebhookRegistration).start();
+  await prepared.app.get(LiveEvents).start();
   return prepared.app;
 }
 

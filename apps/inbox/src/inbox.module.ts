@@ -17,6 +17,8 @@ import { ConversationsService } from './conversations/conversations.service';
 import { ProviderWebhookController } from './provider/provider-webhook.controller';
 import { Dialog360Client } from './provider/waba-client';
 import { WebhookRegistration } from './provider/webhook-registration';
+import { LiveEvents } from './live/live-events';
+import { LiveSockets } from './live/live-sockets';
 
 @Module({})
 export class InboxModule {
@@ -44,6 +46,8 @@ export class InboxModule {
         ConversationsService,
         Dialog360Client,
         WebhookRegistration,
+        LiveEvents,
+        LiveSockets,
       ],
     };
   }

@@ -1,10 +1,15 @@
 /**
  * Local mode's front door: routes `http://{subdomain}.localhost:{GATEWAY_PORT}` by Host header to
  * the instance's process, using the local runtime's state files, so the `health_check` and
- * `activation_url` the API hands out work from curl and a browser on this machine.
+ * `activation_url` the API hands out work from curl and a browser on this machine. The websocket
+ * host `websockets-{subdomain}` goes to the same instance, upgrades included.
  */
 import { IncomingMessage, Server, ServerResponse, createServer, request } from 'node:http';
-import { LocalRuntime } from './local-runtime';
+import type { Duplex } from 'node:stream';
+import { LocalInstanceRecord, LocalRuntime } from './local-runtime';
+
+/** Seed 002's websocket host prefix: `websockets-acme` is served by `acme`. */
+export const WEBSOCKETS_PREFIX = 'websockets-';
 
 const send = (res: ServerResponse, status: number, detail: string) => {
   res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -22,33 +27,77 @@ export function subdomainOf(host: string | undefined, baseDomain: string): strin
   return hostWithoutPort.endsWith(bare) ? hostWithoutPort.slice(0, -bare.length) || undefined : undefined;
 }
 
+/** The instance a request's Host names (directly or by its websocket host). */
+function targetOf(runtime: LocalRuntime, baseDomain: string, host: string | undefined) {
+  let subdomain = subdomainOf(host, baseDomain);
+  if (subdomain?.startsWith(WEBSOCKETS_PREFIX)) subdomain = subdomain.slice(WEBSOCKETS_PREFIX.length);
+  const target = subdomain ? runtime.list().find((r) => r.subdomain === subdomain) : undefined;
+  return { subdomain, target };
+}
+
+const upstreamRequest = (req: IncomingMessage, target: LocalInstanceRecord) =>
+  request({
+    host: '127.0.0.1',
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers: {
+      ...req.headers,
+      'x-forwarded-host': req.headers.host ?? '',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-for': req.socket.remoteAddress ?? '',
+    },
+  });
+
+/** The status line and headers of the instance's answer, as raw bytes for the client's socket. */
+function rawHead(answer: IncomingMessage): string {
+  const lines = [`HTTP/1.1 ${answer.statusCode ?? 502} ${answer.statusMessage ?? ''}`];
+  for (let i = 0; i < answer.rawHeaders.length; i += 2)
+    lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/**
+ * A websocket upgrade: the request goes to the instance; on its 101 the two sockets are joined.
+ * Anything else the instance answers is passed back as it is.
+ */
+function tunnel(req: IncomingMessage, client: Duplex, head: Buffer, target: LocalInstanceRecord): void {
+  const upstream = upstreamRequest(req, target);
+  client.on('error', () => upstream.destroy());
+  upstream.on('upgrade', (answer, socket, upstreamHead) => {
+    client.write(rawHead(answer));
+    if (upstreamHead.length) client.write(upstreamHead);
+    if (head.length) socket.write(head);
+    socket.on('error', () => client.destroy());
+    socket.pipe(client).pipe(socket);
+  });
+  upstream.on('response', (answer) => {
+    client.write(rawHead(answer));
+    answer.pipe(client);
+  });
+  upstream.on('error', () => client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'));
+  upstream.end();
+}
+
 export function createLocalGateway(runtime: LocalRuntime, baseDomain: string): Server {
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
-    const subdomain = subdomainOf(req.headers.host, baseDomain);
-    const target = subdomain ? runtime.list().find((r) => r.subdomain === subdomain) : undefined;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const { subdomain, target } = targetOf(runtime, baseDomain, req.headers.host);
     if (!target) return send(res, 404, `No instance serves ${req.headers.host ?? 'this host'}`);
-    const upstream = request(
-      {
-        host: '127.0.0.1',
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: {
-          ...req.headers,
-          'x-forwarded-host': req.headers.host ?? '',
-          'x-forwarded-proto': 'http',
-          'x-forwarded-for': req.socket.remoteAddress ?? '',
-        },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const upstream = upstreamRequest(req, target);
+    upstream.on('response', (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     upstream.on('error', () => {
       if (!res.headersSent) send(res, 502, `Instance ${subdomain} is not answering (it may be starting)`);
       else res.destroy();
     });
     req.pipe(upstream);
   });
+  server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+    const { target } = targetOf(runtime, baseDomain, req.headers.host);
+    if (!target) return client.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+    tunnel(req, client, head, target);
+  });
+  return server;
 }

@@ -120,6 +120,11 @@ export class ConversationsService {
     return { timestamp: Number(timestamp), customer_wa_id: waId };
   }
 
+  /** Messages as seed 002 shows them (received as for nobody): the websocket's outgoing_messages. */
+  async presentByIds(ids: string[]) {
+    return this.present(await this.store.messagesByIds(0, ids));
+  }
+
   private async present(rows: MessageRow[]) {
     const senders = await this.senders(rows);
     const contacts = new Map<string, Awaited<ReturnType<ConversationStore['contact']>>>();

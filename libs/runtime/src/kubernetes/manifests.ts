@@ -39,6 +39,8 @@ export function instanceManifests(settings: KubernetesSettings, spec: InstanceSp
   };
   const selector = { 'app.kubernetes.io/name': APP };
   const host = `${spec.subdomain}.${settings.baseDomain.replace(/:\d+$/, '')}`;
+  // Seed 002's websocket host, served by the same pods (the Partner API reserves the prefix).
+  const websocketHost = `websockets-${host}`;
   const env = { ...spec.env, PORT: String(PORT) };
   // A changed environment must roll the pods: its hash goes into the pod template.
   const envHash = createHash('sha256')
@@ -139,21 +141,21 @@ export function instanceManifests(settings: KubernetesSettings, spec: InstanceSp
       },
       spec: {
         ingressClassName: settings.ingressClass,
-        ...(settings.clusterIssuer ? { tls: [{ hosts: [host], secretName: 'inbox-tls' }] } : {}),
-        rules: [
-          {
-            host,
-            http: {
-              paths: [
-                {
-                  path: '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: APP, port: { name: 'http' } } },
-                },
-              ],
-            },
+        ...(settings.clusterIssuer
+          ? { tls: [{ hosts: [host, websocketHost], secretName: 'inbox-tls' }] }
+          : {}),
+        rules: [host, websocketHost].map((ruleHost) => ({
+          host: ruleHost,
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: APP, port: { name: 'http' } } },
+              },
+            ],
           },
-        ],
+        })),
       },
     },
     {

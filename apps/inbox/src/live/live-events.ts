@@ -1,0 +1,97 @@
+/**
+ * What every connected websocket client hears about, from the tenant database: each replica keeps
+ * one connection LISTENing on EVENTS_CHANNEL (the ingest and the sender NOTIFY in the transaction
+ * that stored the event, so a frame is only ever about something stored), loads the row named in
+ * the notification, and emits the frame. Reconnects with backoff; started by bindTenant.
+ */
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import { Client } from 'pg';
+import { BootstrapEnv } from '@app/bootstrap';
+import { EVENTS_CHANNEL } from '../conversations/conversation-store';
+import { ConversationsService } from '../conversations/conversations.service';
+import { InboxDb } from '../persistence/inbox-db';
+
+export type LiveFrame =
+  | { type: 'waba_webhook'; waba_payload: unknown }
+  | { type: 'getchat_webhook'; waba_payload: { outgoing_messages: unknown[] } };
+
+@Injectable()
+export class LiveEvents implements OnApplicationShutdown {
+  private readonly logger = new Logger('LiveEvents');
+  private readonly frames = new EventEmitter();
+  private client?: Client;
+  private stopped = false;
+  private retryMs = 500;
+
+  constructor(
+    private readonly config: BootstrapEnv,
+    private readonly db: InboxDb,
+    private readonly conversations: ConversationsService,
+  ) {
+    this.frames.setMaxListeners(0); // one listener per connected client
+  }
+
+  onFrame(listener: (frame: LiveFrame) => void): () => void {
+    this.frames.on('frame', listener);
+    return () => this.frames.off('frame', listener);
+  }
+
+  /** Resolves once LISTEN is in place (or the first attempt failed: it keeps trying). */
+  async start(): Promise<void> {
+    if (this.stopped || this.client) return;
+    const client = new Client({ connectionString: this.config.DATABASE_URL, connectionTimeoutMillis: 5000 });
+    this.client = client;
+    client.on('notification', (n) => void this.relay(n.payload));
+    client.on('error', () => this.restart(client));
+    client.on('end', () => this.restart(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      this.retryMs = 500;
+    } catch (error) {
+      this.logger.warn(`cannot listen for events: ${(error as Error).message}; retrying`);
+      this.restart(client);
+    }
+  }
+
+  private restart(client: Client): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    void client.end().catch(() => undefined);
+    if (this.stopped) return;
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    setTimeout(() => void this.start(), delay).unref();
+  }
+
+  private async relay(payload: string | undefined): Promise<void> {
+    try {
+      const event = JSON.parse(payload ?? '{}') as { webhook?: number; outgoing?: string };
+      if (event.webhook !== undefined) {
+        const [row] = await this.db.query<{ body: unknown }>(
+          `SELECT body FROM provider_webhooks WHERE id = $1`,
+          [event.webhook],
+        );
+        if (row)
+          this.frames.emit('frame', { type: 'waba_webhook', waba_payload: row.body } satisfies LiveFrame);
+      } else if (event.outgoing !== undefined) {
+        const messages = await this.conversations.presentByIds([event.outgoing]);
+        if (messages.length)
+          this.frames.emit('frame', {
+            type: 'getchat_webhook',
+            waba_payload: { outgoing_messages: messages },
+          } satisfies LiveFrame);
+      }
+    } catch (error) {
+      this.logger.warn(`could not relay an event: ${(error as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}

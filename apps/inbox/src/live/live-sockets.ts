@@ -1,0 +1,102 @@
+/**
+ * Seed 002's websocket (`wss://websockets-{subdomain}.{BASE_DOMAIN}/`, served at `/` of the
+ * instance; the gateway and the Ingress route that host here). The first client frame is
+ * `{"token": "..."}`, answered `{"type": "token", "status": "success" | "failed", ...}`; a
+ * malformed frame gets `{"type": "response", "status": "bad_request", ...}`. Then every provider
+ * webhook arrives as a `waba_webhook` frame and every message the inbox sends as a
+ * `getchat_webhook` frame. Frames mark nothing received (seed 002). Sockets by @fastify/websocket.
+ */
+import { Injectable } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import fastifyWebsocket from '@fastify/websocket';
+import type { RawData, WebSocket } from 'ws';
+import { IdentityService } from '../identity/identity.service';
+import { LiveEvents } from './live-events';
+
+/** A client that has not authenticated by then is closed. */
+export const AUTH_DEADLINE_MS = 30_000;
+const MAX_FRAME_BYTES = 64 * 1024;
+
+const response = (message: string) => JSON.stringify({ type: 'response', status: 'bad_request', message });
+const tokenResult = (status: 'success' | 'failed', message: string) =>
+  JSON.stringify({ type: 'token', status, message });
+
+@Injectable()
+export class LiveSockets {
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly events: LiveEvents,
+  ) {}
+
+  /** Registers the plugin and the route; called while the application is prepared. */
+  async register(fastify: FastifyInstance): Promise<void> {
+    await fastify.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+    fastify.route({
+      method: 'GET',
+      url: '/',
+      handler: (_request, reply) => {
+        void reply.status(404).send({ detail: 'Not found.' });
+      },
+      wsHandler: (socket) => this.serve(socket),
+    });
+  }
+
+  private serve(socket: WebSocket): void {
+    const client: { unsubscribe?: () => void } = {};
+    const deadline = setTimeout(() => {
+      if (!client.unsubscribe) socket.close(4401, 'no token authentication in time');
+    }, AUTH_DEADLINE_MS);
+    deadline.unref();
+    socket.on('close', () => {
+      clearTimeout(deadline);
+      client.unsubscribe?.();
+    });
+    // Frames are answered one at a time, in the order they came.
+    let answered = Promise.resolve();
+    socket.on('message', (data, isBinary) => {
+      answered = answered.then(() => this.answer(socket, client, isBinary ? undefined : frameText(data)));
+    });
+  }
+
+  private async answer(socket: WebSocket, client: { unsubscribe?: () => void }, text: string | undefined) {
+    if (client.unsubscribe)
+      return socket.send(response('Only the token authentication message is expected.'));
+    const token = readToken(text);
+    if (typeof token !== 'string')
+      return socket.send(response('Send {"token": "<your token>"} as JSON first.'));
+    let failure: string | null;
+    try {
+      failure = await this.authenticate(token);
+    } catch {
+      return socket.send(tokenResult('failed', 'Could not check the token now; try again.'));
+    }
+    if (failure) return socket.send(tokenResult('failed', failure));
+    if (socket.readyState !== socket.OPEN) return;
+    client.unsubscribe = this.events.onFrame((frame) => socket.send(JSON.stringify(frame)));
+    socket.send(tokenResult('success', 'Authenticated: events will follow.'));
+  }
+
+  /** Null when the token may receive events, else why not. */
+  private async authenticate(token: string): Promise<string | null> {
+    const user = await this.identity.userForToken(token);
+    if (!user) return 'Invalid token.';
+    if (user.isConfigurator) return 'The configurator user cannot use messaging endpoints.';
+    return null;
+  }
+}
+
+/** A text frame's content (ws hands over a Buffer, an ArrayBuffer or fragments). */
+export function frameText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+function readToken(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null ? (value as { token?: unknown }).token : undefined;
+  } catch {
+    return undefined;
+  }
+}
