@@ -275,8 +275,38 @@ describe('inbox conversations with the WhatsApp sandbox', () => {
     expect(bad.body).toEqual({ before_time: ['A valid integer is required.'] });
   });
 
+  it('lists persons (seed 002: initials, the customer last message time) and answers an empty contacts/ page', async () => {
+    const persons = await http().get('/api/v1/persons/?search=kerry').set(asApp()).expect(200);
+    expect(persons.body).toMatchObject({ count: 1, next: null, previous: null });
+    expect(persons.body.results[0]).toEqual({
+      wa_id: customer(1),
+      waba_payload: { profile: { name: 'Kerry Smith' }, wa_id: customer(1) },
+      initials: 'KS',
+      last_message_timestamp: expect.any(Number),
+    });
+    const one = await http()
+      .get(`/api/v1/persons/${customer(1)}/`)
+      .set(asApp())
+      .expect(200);
+    expect(one.body).toEqual(persons.body.results[0]);
+    await http().get('/api/v1/persons/4900000000000/').set(asApp()).expect(404);
+    const all = await http().get('/api/v1/persons/?limit=2').set(asApp()).expect(200);
+    expect(all.body.count).toBeGreaterThan(2);
+    expect(all.body.next).toBe(`${env.PUBLIC_URL}/api/v1/persons/?limit=2&offset=2`);
+    const contacts = await http().get('/api/v1/contacts/').set(asApp()).expect(200);
+    expect(contacts.body).toEqual({ count: 0, next: null, previous: null, results: [] });
+  });
+
+  it('answers GET /api/v1/ without auth and sets the csrftoken cookie', async () => {
+    const root = await http().get('/api/v1/').expect(200);
+    expect(root.body.chats).toBe(`${env.PUBLIC_URL}/api/v1/chats/`);
+    expect(root.headers['set-cookie']?.[0]).toMatch(/^csrftoken=[\w-]{32,64};/);
+  });
+
   it('keeps the configurator out of every messaging endpoint', async () => {
     for (const [method, path] of [
+      ['get', '/api/v1/persons/'],
+      ['get', '/api/v1/contacts/'],
       ['get', '/api/v1/chats/'],
       ['get', '/api/v1/messages/'],
       ['post', '/api/v1/messages/'],

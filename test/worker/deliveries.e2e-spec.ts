@@ -138,7 +138,13 @@ describe('deliveries', () => {
     );
     const mine = events.received.filter((e) => e.body.includes(id)).map((e) => ({ e, body: verify(e) }));
     expect(mine.map((m) => m.body.type)).toEqual(['instance.ready', 'instance.deleted']);
+    // The ready event says ready even though the DELETE may have overtaken its delivery.
     expect(mine[0].body.data).toMatchObject({ instance_id: id, status: 'ready' });
+    expect(mine[1].body.data).toMatchObject({
+      instance_id: id,
+      status: 'deleted',
+      current_status: 'deleted',
+    });
     expect(mine[0].e.headers['webhook-id']).toBe(`msg_${id}_instance_ready`);
   });
 

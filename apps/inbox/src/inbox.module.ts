@@ -13,6 +13,9 @@ import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 import { ConversationStore } from './conversations/conversation-store';
 import { ConversationsController } from './conversations/conversations.controller';
+import { PersonsController } from './conversations/persons.controller';
+import { ContactsController } from './contacts/contacts.controller';
+import { ApiRootController } from './http/api-root.controller';
 import { ConversationsService } from './conversations/conversations.service';
 import { ProviderWebhookController } from './provider/provider-webhook.controller';
 import { Dialog360Client } from './provider/waba-client';
@@ -31,6 +34,9 @@ export class InboxModule {
         AuthTokenController,
         UsersController,
         ConversationsController,
+        PersonsController,
+        ContactsController,
+        ApiRootController,
         ProviderWebhookController,
         WebController,
       ],

@@ -8,7 +8,7 @@
 import { Logger } from '@nestjs/common';
 import type { Transporter } from 'nodemailer';
 import { SecretBox, crashPoint } from '@app/common';
-import { Instance, instanceUrls } from '@app/domain';
+import { Instance, InstanceStatus, instanceUrls } from '@app/domain';
 import { InstanceLifecycle } from '@app/instances';
 import { TransientStepError } from '@app/common';
 import { PartnerEventType } from '@app/queue';
@@ -35,6 +35,12 @@ const describe = (o: PostOutcome) =>
 export const tokenMessageId = (instanceId: string) => `msg_${instanceId}_configurator_token`;
 export const eventMessageId = (instanceId: string, type: PartnerEventType) =>
   `msg_${instanceId}_${type.replace('.', '_')}`;
+
+const ANNOUNCED_STATUS: Record<PartnerEventType, InstanceStatus> = {
+  'instance.ready': 'ready',
+  'instance.failed': 'failed',
+  'instance.deleted': 'deleted',
+};
 
 export class Deliveries {
   private readonly logger = new Logger('Delivery');
@@ -90,7 +96,11 @@ export class Deliveries {
       {
         url: partner.eventUrl,
         messageId: eventMessageId(instanceId, type),
-        body: JSON.stringify({ type, timestamp: new Date().toISOString(), data: this.eventData(instance) }),
+        body: JSON.stringify({
+          type,
+          timestamp: new Date().toISOString(),
+          data: this.eventData(instance, type),
+        }),
         signingSecret: this.secrets.decrypt(partner.signingSecretEnc),
         timeoutMs: this.settings.WEBHOOK_TIMEOUT_MS,
       },
@@ -140,13 +150,19 @@ export class Deliveries {
     }
   }
 
-  private eventData(instance: Instance) {
+  /**
+   * The event's data. `status` is the one the event announces, also when the instance has moved on
+   * before the delivery (a DELETE right after `ready`); `current_status` says where it is now.
+   */
+  private eventData(instance: Instance, type: PartnerEventType) {
     const urls = instanceUrls(this.settings, instance.subdomain);
+    const announced = ANNOUNCED_STATUS[type];
     return {
       instance_id: instance.id,
       subdomain: instance.subdomain,
-      status: instance.status,
-      status_detail: instance.statusDetail,
+      status: announced,
+      status_detail: instance.status === announced ? instance.statusDetail : null,
+      current_status: instance.status,
       base_domain: urls.baseDomain,
       health_check: urls.healthCheck,
     };

@@ -4,9 +4,9 @@
  */
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomUrlSafe, safeEqual } from '@app/common/crypto/hashing';
+import { safeEqual } from '@app/common/crypto/hashing';
 import { BootstrapEnv } from '@app/bootstrap';
-import { CSRF_COOKIE, SESSION_COOKIE, readCookie, setCookie } from '../http/cookies';
+import { CSRF_COOKIE, SESSION_COOKIE, ensureCsrfCookie, readCookie, setCookie } from '../http/cookies';
 import { singleQueryValue, textField } from '../http/form-fields';
 import { IdentityService } from '../identity/identity.service';
 import { ActivationService } from './activation.service';
@@ -14,7 +14,6 @@ import { adminPage, errorPage, loginPage, setPasswordPage } from './pages';
 
 /** A parsed body: any field may be a non-string (read them with textField). */
 type Form = unknown;
-const YEAR = 365 * 24 * 3600;
 
 @Controller()
 export class WebController {
@@ -121,11 +120,7 @@ export class WebController {
 
   /** The CSRF token of this browser (set as a cookie when it has none), to embed in a form. */
   private csrf(req: FastifyRequest, reply: FastifyReply): string {
-    const existing = readCookie(req, CSRF_COOKIE);
-    if (existing && /^[\w-]{32,64}$/.test(existing)) return existing;
-    const token = randomUrlSafe(32);
-    setCookie(reply, CSRF_COOKIE, token, { maxAgeSeconds: YEAR, httpOnly: false, secure: this.secure });
-    return token;
+    return ensureCsrfCookie(req, reply, this.secure);
   }
 
   private csrfOk(req: FastifyRequest, form: Form): boolean {

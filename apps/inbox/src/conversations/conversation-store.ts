@@ -110,6 +110,22 @@ export class ConversationStore {
     return row ?? null;
   }
 
+  /** Persons (contacts) newest activity first, searched by number or name. */
+  async persons(search: string | undefined, limit: number, offset: number) {
+    const params: unknown[] = [limit, offset];
+    let where = '';
+    if (search) {
+      params.push(containing(search));
+      where = 'WHERE wa_id ILIKE $3 OR profile_name ILIKE $3';
+    }
+    const rows = await this.db.query<ContactRow & { total: string }>(
+      `SELECT *, count(*) OVER () AS total FROM contacts ${where}
+        ORDER BY last_message_timestamp DESC, wa_id LIMIT $1 OFFSET $2`,
+      params,
+    );
+    return { rows, count: rows.length ? Number(rows[0].total) : 0 };
+  }
+
   /** Chats newest activity first, with the user's count of messages not received yet. */
   async chats(userId: number, search: string | undefined, limit: number, offset: number) {
     const params: unknown[] = [userId, limit, offset];

@@ -15,12 +15,13 @@ export function initials(name: string, waId: string): string {
   return letters || waId.slice(-2);
 }
 
-export function presentContact(c: Pick<ContactRow, 'wa_id' | 'profile_name' | 'last_message_timestamp'>) {
+/** Seed 002's Person; `last_message_timestamp` is the customer's own last message (the 24-hour window). */
+export function presentContact(c: Pick<ContactRow, 'wa_id' | 'profile_name' | 'last_inbound_timestamp'>) {
   return {
     wa_id: c.wa_id,
     waba_payload: { profile: { name: c.profile_name }, wa_id: c.wa_id },
     initials: initials(c.profile_name, c.wa_id),
-    last_message_timestamp: Number(c.last_message_timestamp),
+    last_message_timestamp: c.last_inbound_timestamp === null ? null : Number(c.last_inbound_timestamp),
   };
 }
 
