@@ -292,6 +292,17 @@ describe('inbox conversations with the WhatsApp sandbox', () => {
     await http().get('/api/v1/persons/4900000000000/').set(asApp()).expect(404);
     const all = await http().get('/api/v1/persons/?limit=2').set(asApp()).expect(200);
     expect(all.body.count).toBeGreaterThan(2);
+    // Past the last page the total is still the total (DRF), for persons, chats and messages alike.
+    for (const [path, search] of [
+      ['persons', 'kerry'],
+      ['chats', 'kerry'],
+      ['messages', 'order'],
+    ]) {
+      const first = await http().get(`/api/v1/${path}/?search=${search}`).set(asApp()).expect(200);
+      const beyond = await http().get(`/api/v1/${path}/?search=${search}&offset=50`).set(asApp()).expect(200);
+      expect(first.body.count).toBeGreaterThan(0);
+      expect([path, beyond.body.count, beyond.body.results]).toEqual([path, first.body.count, []]);
+    }
     expect(all.body.next).toBe(`${env.PUBLIC_URL}/api/v1/persons/?limit=2&offset=2`);
     const contacts = await http().get('/api/v1/contacts/').set(asApp()).expect(200);
     expect(contacts.body).toEqual({ count: 0, next: null, previous: null, results: [] });

@@ -110,48 +110,58 @@ export class ConversationStore {
     return row ?? null;
   }
 
+  /** The contacts of these chats, in one query. */
+  async contacts(waIds: string[]): Promise<Map<string, ContactRow>> {
+    if (!waIds.length) return new Map();
+    const rows = await this.db.query<ContactRow>(`SELECT * FROM contacts WHERE wa_id = ANY($1::text[])`, [
+      waIds,
+    ]);
+    return new Map(rows.map((c) => [c.wa_id, c]));
+  }
+
   /** Persons (contacts) newest activity first, searched by number or name. */
   async persons(search: string | undefined, limit: number, offset: number) {
-    const params: unknown[] = [limit, offset];
-    let where = '';
-    if (search) {
-      params.push(containing(search));
-      where = 'WHERE wa_id ILIKE $3 OR profile_name ILIKE $3';
-    }
-    const rows = await this.db.query<ContactRow & { total: string }>(
-      `SELECT *, count(*) OVER () AS total FROM contacts ${where}
-        ORDER BY last_message_timestamp DESC, wa_id LIMIT $1 OFFSET $2`,
-      params,
+    const filters = search ? [containing(search)] : [];
+    const where = search ? 'WHERE wa_id ILIKE $3 OR profile_name ILIKE $3' : '';
+    return this.page(offset, (at) =>
+      this.db.query<ContactRow & { total: string }>(
+        `SELECT *, count(*) OVER () AS total FROM contacts ${where}
+          ORDER BY last_message_timestamp DESC, wa_id LIMIT $1 OFFSET $2`,
+        [limit, at, ...filters],
+      ),
     );
-    return { rows, count: rows.length ? Number(rows[0].total) : 0 };
   }
 
   /** Chats newest activity first, with the user's count of messages not received yet. */
   async chats(userId: number, search: string | undefined, limit: number, offset: number) {
-    const params: unknown[] = [userId, limit, offset];
+    const filters = search ? [containing(search)] : [];
     let where = '';
     if (search) {
-      params.push(containing(search));
       where = `WHERE c.wa_id ILIKE $4 OR c.profile_name ILIKE $4
         OR EXISTS (SELECT 1 FROM messages s WHERE s.customer_wa_id = c.wa_id AND s.body_text ILIKE $4)`;
     }
-    const rows = await this.db.query<ChatRow & { total: string }>(
-      `SELECT c.*, count(*) OVER () AS total,
+    return this.page(offset, (at) =>
+      this.db.query<ChatRow & { total: string }>(
+        `SELECT c.*, count(*) OVER () AS total,
           (SELECT count(*)::int FROM messages x
             WHERE x.customer_wa_id = c.wa_id AND NOT x.from_us AND x.timestamp > COALESCE(r.timestamp, -1)) AS new_messages
          FROM contacts c LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = c.wa_id
         ${where}
         ORDER BY c.last_message_timestamp DESC, c.wa_id
         LIMIT $2 OFFSET $3`,
-      params,
+        [userId, limit, at, ...filters],
+      ),
     );
-    return { rows, count: rows.length ? Number(rows[0].total) : await this.countChats(search) };
   }
 
-  private async countChats(search: string | undefined): Promise<number> {
-    if (!search)
-      return Number((await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM contacts`))[0].n);
-    return 0; // an empty page of a search: nothing matched at this offset (count from the first page)
+  /**
+   * One page and the total: `count(*) OVER ()` rides on the page's rows, so past the last page the
+   * first page is asked for it (DRF reports the total on every page).
+   */
+  private async page<T extends { total: string }>(offset: number, run: (offset: number) => Promise<T[]>) {
+    const rows = await run(offset);
+    const [counted] = rows.length || offset === 0 ? rows : await run(0);
+    return { rows, count: counted ? Number(counted.total) : 0 };
   }
 
   /** Messages newest first, `received` as seen by this user. */
@@ -166,15 +176,16 @@ export class ConversationStore {
     if (f.beforeTime !== undefined) add('m.timestamp < ?', f.beforeTime);
     if (f.sinceTime !== undefined) add('m.timestamp >= ?', f.sinceTime);
     if (f.search) add('m.body_text ILIKE ?', containing(f.search));
-    const rows = await this.db.query<MessageRow & { total: string }>(
-      `SELECT ${MESSAGE_COLUMNS}, count(*) OVER () AS total
-         FROM messages m LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = m.customer_wa_id
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY m.timestamp DESC, m.id DESC
-        LIMIT $2 OFFSET $3`,
-      params,
+    return this.page(f.offset, (at) =>
+      this.db.query<MessageRow & { total: string }>(
+        `SELECT ${MESSAGE_COLUMNS}, count(*) OVER () AS total
+           FROM messages m LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = m.customer_wa_id
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY m.timestamp DESC, m.id DESC
+          LIMIT $2 OFFSET $3`,
+        params.map((p, i) => (i === 2 ? at : p)),
+      ),
     );
-    return { rows, count: rows.length ? Number(rows[0].total) : 0 };
   }
 
   async messagesByIds(userId: number, ids: string[]): Promise<MessageRow[]> {

@@ -127,11 +127,9 @@ export class ConversationsService {
 
   private async present(rows: MessageRow[]) {
     const senders = await this.senders(rows);
-    const contacts = new Map<string, Awaited<ReturnType<ConversationStore['contact']>>>();
-    for (const waId of new Set(rows.map((r) => r.customer_wa_id)))
-      contacts.set(waId, await this.store.contact(waId));
+    const contacts = await this.store.contacts([...new Set(rows.map((r) => r.customer_wa_id))]);
     return rows.map((m) =>
-      presentMessage(this.config.PUBLIC_URL, m, contacts.get(m.customer_wa_id) ?? undefined, senders),
+      presentMessage(this.config.PUBLIC_URL, m, contacts.get(m.customer_wa_id), senders),
     );
   }
 
