@@ -2,18 +2,13 @@
  * Conversations end to end on real parts: the inbox (in this process, its own database), the
  * WhatsApp sandbox over HTTP (the provider), an app user reading and answering a customer.
  */
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
-import { freePort } from '@app/runtime';
-import { createSandbox } from '../../apps/waba-sandbox/src/create-sandbox';
 import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
 import {
+  InboxWithSandbox,
   TenantSecrets,
-  bootstrapEnv,
   createAppUser,
-  createTenantDatabase,
-  dropTenantDatabase,
-  startInbox,
+  startInboxWithSandbox,
 } from '../support/inbox-harness';
 import { waitFor } from '../support/wait';
 
@@ -21,14 +16,13 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 describe('inbox conversations with the WhatsApp sandbox', () => {
   const channel = 'chanA1';
-  let sandbox: NestFastifyApplication;
+  let fixture: InboxWithSandbox;
   let sandboxUrl: string;
-  let databaseUrl: string;
-  let inbox: Awaited<ReturnType<typeof startInbox>>;
+  let inbox: InboxWithSandbox['inbox'];
   let secrets: TenantSecrets;
   let env: Record<string, string>;
   let appToken: string;
-  const http = () => request(inbox.app.getHttpServer());
+  const http = () => fixture.http();
   const asApp = () => ({ Authorization: `Token ${appToken}` });
   const asConfigurator = () => ({ Authorization: `Token ${secrets.configuratorToken}` });
   const customer = (n: number) => `49151000000${n}`;
@@ -48,26 +42,11 @@ describe('inbox conversations with the WhatsApp sandbox', () => {
     (await http().get(`/api/v1/messages/?wa_id=${waId}`).set(asApp()).expect(200)).body as Json;
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    await sandbox.listen(0, '127.0.0.1');
-    sandboxUrl = (await sandbox.getUrl()).replace('[::1]', '127.0.0.1');
-    databaseUrl = await createTenantDatabase();
-    const port = await freePort();
-    const boot = bootstrapEnv(databaseUrl, {
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      WABA_API_URL: sandboxUrl,
-      WABA_API_KEY: `sandbox_${channel}_k3y`,
-    });
-    ({ env, secrets } = boot);
-    inbox = await startInbox(env);
+    fixture = await startInboxWithSandbox(channel);
+    ({ sandboxUrl, inbox, env, secrets } = fixture);
     appToken = await createAppUser(http, secrets.configuratorToken, 'crm');
   });
-  afterAll(async () => {
-    await inbox?.app.close();
-    await sandbox?.close();
-    await dropTenantDatabase(databaseUrl);
-  });
+  afterAll(() => fixture?.close());
 
   it('registers its webhook with the provider at start, and says so in its health check', async () => {
     await waitFor(async () => {
@@ -322,6 +301,7 @@ describe('inbox conversations with the WhatsApp sandbox', () => {
       ['get', '/api/v1/messages/'],
       ['post', '/api/v1/messages/'],
       ['post', '/api/v1/mark_as_received/'],
+      ['post', '/api/v1/media/'],
     ] as const) {
       const res = await http()[method](path).set(asConfigurator()).send({});
       expect([path, res.status]).toEqual([path, 403]);

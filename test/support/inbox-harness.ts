@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '@app/common';
 import { BootstrapEnv, parseBootstrapEnv } from '@app/bootstrap';
 import { createInbox } from '../../apps/inbox/src/create-inbox';
+import { createSandbox } from '../../apps/waba-sandbox/src/create-sandbox';
 import { freePort } from '@app/runtime';
 import { REPO } from './processes';
 import { waitForHttp } from './wait';
@@ -114,4 +115,41 @@ export async function createAppUser(
   const activation = new URL(created.body.activation_url as string);
   const answer = await http().get(`${activation.pathname}${activation.search}`).expect(200);
   return answer.body.token as string;
+}
+
+/** An instance in this process wired to an in-process WhatsApp sandbox, as a test file's fixture. */
+export interface InboxWithSandbox {
+  sandboxUrl: string;
+  inbox: Awaited<ReturnType<typeof startInbox>>;
+  env: Record<string, string>;
+  secrets: TenantSecrets;
+  http: () => ReturnType<typeof request>;
+  close: () => Promise<void>;
+}
+
+export async function startInboxWithSandbox(channel: string): Promise<InboxWithSandbox> {
+  const sandbox = await createSandbox();
+  await sandbox.listen(0, '127.0.0.1');
+  const sandboxUrl = (await sandbox.getUrl()).replace('[::1]', '127.0.0.1');
+  const databaseUrl = await createTenantDatabase();
+  const port = await freePort();
+  const { env, secrets } = bootstrapEnv(databaseUrl, {
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    WABA_API_URL: sandboxUrl,
+    WABA_API_KEY: `sandbox_${channel}_k3y`,
+  });
+  const inbox = await startInbox(env);
+  return {
+    sandboxUrl,
+    inbox,
+    env,
+    secrets,
+    http: () => request(inbox.app.getHttpServer()),
+    close: async () => {
+      await inbox.app.close();
+      await sandbox.close();
+      await dropTenantDatabase(databaseUrl);
+    },
+  };
 }

@@ -18,6 +18,7 @@ import { WebhookRegistration } from './provider/webhook-registration';
 import { LiveEvents } from './live/live-events';
 import { LiveSockets } from './live/live-sockets';
 import { InboxDb } from './persistence/inbox-db';
+import { CorsPolicy } from './settings/cors-policy';
 
 /** An inbox application built and initialised, not yet knowing its tenant. */
 export interface PreparedInbox {
@@ -55,6 +56,7 @@ export async function prepareInbox(logLevel = process.env.LOG_LEVEL ?? 'info'): 
     detail: `Method "${method}" not allowed.`,
   }));
   await registerInboxBodyParsers(app);
+  await app.get(CorsPolicy).register(app.getHttpAdapter().getInstance());
   await app.get(LiveSockets).register(app.getHttpAdapter().getInstance());
   app.useGlobalFilters(new DrfExceptionFilter());
   app.enableShutdownHooks();

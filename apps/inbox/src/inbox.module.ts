@@ -22,6 +22,14 @@ import { Dialog360Client } from './provider/waba-client';
 import { WebhookRegistration } from './provider/webhook-registration';
 import { LiveEvents } from './live/live-events';
 import { LiveSockets } from './live/live-sockets';
+import { MediaController } from './media/media.controller';
+import { MediaService } from './media/media.service';
+import { MediaStore } from './media/media-store';
+import { CorsPolicy } from './settings/cors-policy';
+import { SettingsController } from './settings/settings.controller';
+import { TemplatesController } from './templates/templates.controller';
+import { TemplatesService } from './templates/templates.service';
+import { TemplatesStore } from './templates/templates-store';
 
 @Module({})
 export class InboxModule {
@@ -36,6 +44,9 @@ export class InboxModule {
         ConversationsController,
         PersonsController,
         ContactsController,
+        MediaController,
+        TemplatesController,
+        SettingsController,
         ApiRootController,
         ProviderWebhookController,
         WebController,
@@ -54,6 +65,11 @@ export class InboxModule {
         WebhookRegistration,
         LiveEvents,
         LiveSockets,
+        MediaStore,
+        MediaService,
+        TemplatesStore,
+        TemplatesService,
+        CorsPolicy,
       ],
     };
   }

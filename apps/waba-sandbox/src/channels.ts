@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export type DeliveryStatus = 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -28,12 +28,14 @@ export interface Outbound {
   timestamp: number;
 }
 
+/** A media file's description; its bytes live beside the state file (or in memory). */
 export interface Media {
   id: string;
   channel: string;
   mimeType: string;
   sha256: string;
-  data: string; // base64
+  size: number;
+  filename?: string;
 }
 
 export interface Channel {
@@ -43,9 +45,22 @@ export interface Channel {
   outbound: Outbound[];
 }
 
+/** A message template as WhatsApp describes it (360dialog's `waba_templates` items). */
+export interface Template {
+  name: string;
+  language: string;
+  category: string;
+  status: 'approved' | 'rejected' | 'submitted';
+  components: Record<string, unknown>[];
+  namespace: string;
+  rejected_reason: string;
+}
+
 interface State {
   channels: Record<string, Channel>;
   media: Record<string, Media>;
+  /** Templates created through the API, per channel (the defaults are not stored). */
+  templates?: Record<string, Template[]>;
 }
 
 /**
@@ -62,6 +77,8 @@ export const newMessageId = (): string => `wamid.${randomBytes(24).toString('bas
 
 export class Channels {
   private state: State = { channels: {}, media: {} };
+  /** Media bytes when there is no state file (tests). */
+  private readonly mediaInMemory = new Map<string, Buffer>();
 
   constructor(private readonly file?: string) {
     if (file && existsSync(file)) this.state = JSON.parse(readFileSync(file, 'utf8')) as State;
@@ -80,9 +97,36 @@ export class Channels {
     return this.state.media[id];
   }
 
-  addMedia(media: Media): void {
+  mediaData(id: string): Buffer | undefined {
+    if (!this.state.media[id]) return undefined;
+    if (!this.file) return this.mediaInMemory.get(id);
+    const path = this.mediaPath(id);
+    return existsSync(path) ? readFileSync(path) : undefined;
+  }
+
+  /** Keeps the bytes in their own file (not in the state file, which is rewritten on every change). */
+  addMedia(media: Media, data: Buffer): void {
+    if (this.file) {
+      mkdirSync(dirname(this.mediaPath(media.id)), { recursive: true });
+      writeFileSync(this.mediaPath(media.id), data);
+    } else {
+      this.mediaInMemory.set(media.id, data);
+    }
     this.state.media[media.id] = media;
     this.save();
+  }
+
+  templates(channel: string): Template[] {
+    return (this.state.templates ??= {})[channel] ?? [];
+  }
+
+  setTemplates(channel: string, templates: Template[]): void {
+    (this.state.templates ??= {})[channel] = templates;
+    this.save();
+  }
+
+  private mediaPath(id: string): string {
+    return join(`${this.file}.media`, id.replace(/[^A-Za-z0-9-]/g, ''));
   }
 
   /** Applies a change and writes the state (temporary file + rename: never half a file). */

@@ -14,9 +14,16 @@ export async function createSandbox(stateFile?: string): Promise<NestFastifyAppl
   class SandboxModule {}
   const app = await NestFactory.create<NestFastifyApplication>(
     SandboxModule,
-    new FastifyAdapter({ bodyLimit: 8 * 1024 * 1024 }),
+    new FastifyAdapter({ bodyLimit: 24 * 1024 * 1024, routerOptions: { ignoreTrailingSlash: true } }),
     { logger: ['error', 'warn'] },
   );
   app.useGlobalFilters(new ProviderErrorFilter());
+  // `POST /media` is multipart: handed to the controller as the raw body, read by busboy there.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
   return app;
 }

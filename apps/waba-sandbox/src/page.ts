@@ -18,6 +18,7 @@ export const SANDBOX_PAGE = `<!doctype html>
   label { display: flex; flex-direction: column; font-size: 13px; color: #333; }
   input, select, button { font: inherit; padding: 6px 8px; }
   #thread { background: #e5ddd5; border-radius: 8px; padding: 12px; min-height: 240px; display: flex; flex-direction: column; gap: 6px; }
+  .msg img { border-radius: 6px; }
   .msg { max-width: 75%; padding: 6px 10px; border-radius: 8px; white-space: pre-wrap; }
   .in { align-self: flex-end; background: #dcf8c6; }
   .out { align-self: flex-start; background: #fff; }
@@ -60,7 +61,14 @@ async function loadThread() {
   $('thread').replaceChildren(...results.map((m) => {
     const div = document.createElement('div');
     div.className = 'msg ' + m.direction;
-    div.textContent = m.text ?? '[' + m.type + ']';
+    if (m.media_url) {
+      const img = document.createElement('img');
+      img.src = m.media_url; img.alt = m.text ?? 'image'; img.style.maxWidth = '240px'; img.style.display = 'block';
+      div.append(img);
+      if (m.text && m.text !== '[image]') div.append(m.text);
+    } else {
+      div.textContent = m.text ?? '[' + m.type + ']';
+    }
     const meta = document.createElement('div');
     meta.className = 'meta';
     meta.textContent = new Date(m.timestamp * 1000).toLocaleTimeString() + (m.direction === 'out' ? ' · ' + (ticks[m.status] ?? m.status) : '');

@@ -3,6 +3,7 @@ import {
   Body,
   Catch,
   Controller,
+  Delete,
   ExceptionFilter,
   Get,
   Header,
@@ -11,8 +12,12 @@ import {
   HttpException,
   Param,
   Post,
+  Query,
+  Req,
+  Res,
 } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readUpload } from './multipart-upload';
 import { SANDBOX_PAGE } from './page';
 import { ProviderError, SandboxProvider } from './sandbox-provider';
 
@@ -44,6 +49,47 @@ export class ProviderController {
   ) {
     return this.provider.sendOnce(this.provider.channelFor(key), object(body), idempotencyKey);
   }
+
+  @Post('media')
+  @HttpCode(200)
+  async upload(@Headers('d360-api-key') key: string | undefined, @Req() req: FastifyRequest) {
+    const channel = this.provider.channelFor(key);
+    if (!Buffer.isBuffer(req.body)) throw new ProviderError(400, '(#100) expected multipart/form-data');
+    return this.provider.upload(channel, await readUpload(req.headers, req.body));
+  }
+
+  /** Where 360dialog's clients fetch media: the lookaside URL's path and query on the provider's host. */
+  @Get('whatsapp_business/attachments')
+  attachment(
+    @Headers('d360-api-key') key: string | undefined,
+    @Query('mid') id: unknown,
+    @Res() reply: FastifyReply,
+  ) {
+    const { media, data } = this.provider.mediaBytes(this.provider.channelFor(key), String(id));
+    void reply.header('Content-Type', media.mimeType).send(data);
+  }
+
+  @Get('v1/configs/templates')
+  templates(@Headers('d360-api-key') key: string | undefined) {
+    return this.provider.templates(this.provider.channelFor(key));
+  }
+
+  @Post('v1/configs/templates')
+  @HttpCode(201)
+  createTemplate(@Headers('d360-api-key') key: string | undefined, @Body() body: unknown) {
+    return this.provider.createTemplate(this.provider.channelFor(key), object(body));
+  }
+
+  @Delete('v1/configs/templates/:name')
+  deleteTemplate(@Headers('d360-api-key') key: string | undefined, @Param('name') name: string) {
+    return this.provider.deleteTemplate(this.provider.channelFor(key), name);
+  }
+
+  /** `GET /{media-id}` (Cloud API): the media's description and download URL. */
+  @Get(':mediaId')
+  mediaInfo(@Headers('d360-api-key') key: string | undefined, @Param('mediaId') id: string) {
+    return this.provider.mediaInfo(this.provider.channelFor(key), id);
+  }
 }
 
 /** DESIGN.md's sandbox endpoints (outside checks rely on them) and the customer's page. */
@@ -55,6 +101,18 @@ export class CustomerController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   page() {
     return SANDBOX_PAGE;
+  }
+
+  /** The customer's view of a media file (the page shows images both ways). */
+  @Get('sandbox/media/:id')
+  media(@Param('id') id: string, @Res() reply: FastifyReply) {
+    const { media, data } = this.provider.mediaBytes(undefined, id);
+    void reply
+      .header('Content-Type', media.mimeType)
+      .header('X-Content-Type-Options', 'nosniff')
+      .header('Content-Security-Policy', "default-src 'none'; sandbox")
+      .header('Cache-Control', 'max-age=3600, immutable')
+      .send(data);
   }
 
   @Get('sandbox/channels')
@@ -103,6 +161,7 @@ export class CustomerController {
         direction: 'in',
         type: m.type,
         text: m.text ?? null,
+        media_url: m.mediaId ? `/sandbox/media/${m.mediaId}` : null,
         timestamp: m.timestamp,
       }));
     const outbound = c.outbound
@@ -112,6 +171,7 @@ export class CustomerController {
         direction: 'out',
         type: m.type,
         text: textOf(m.payload),
+        media_url: mediaUrlOf(m.payload),
         status: m.status,
         timestamp: m.timestamp,
       }));
@@ -122,7 +182,18 @@ export class CustomerController {
 function textOf(payload: Json): string | null {
   const text = payload.text as { body?: unknown } | undefined;
   if (typeof text?.body === 'string') return text.body;
+  const part = payload[String(payload.type)] as { caption?: unknown; name?: unknown } | undefined;
+  if (typeof part?.caption === 'string') return part.caption;
+  if (payload.type === 'template' && typeof part?.name === 'string') return `[template ${part.name}]`;
   return `[${String(payload.type)}]`;
+}
+
+/** An image the instance sent: uploaded here (by id) or linked. */
+function mediaUrlOf(payload: Json): string | null {
+  const image = payload.image as { id?: unknown; link?: unknown } | undefined;
+  if (typeof image?.id === 'string') return `/sandbox/media/${image.id}`;
+  if (typeof image?.link === 'string') return image.link;
+  return null;
 }
 
 /** Provider errors in the Cloud API's shape; anything else as Nest would answer it. */

@@ -3,7 +3,9 @@
  * messages per user, received marks, and recording what the inbox sends.
  */
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
+import { MediaStore } from '../media/media-store';
 import { InboxDb } from '../persistence/inbox-db';
 import type { ProviderNotification } from '../provider/provider-webhook';
 
@@ -52,13 +54,16 @@ const MESSAGE_COLUMNS = `m.id, m.wa_message_id, m.customer_wa_id, m.from_us, m.t
 
 @Injectable()
 export class ConversationStore {
-  constructor(private readonly db: InboxDb) {}
+  constructor(
+    private readonly db: InboxDb,
+    private readonly media: MediaStore,
+  ) {}
 
   /**
    * Stores one provider webhook, all of it or nothing: the raw body (for websocket frames), its
    * contacts, its messages (a message id seen before is skipped: providers redeliver), its
    * statuses (kept aside when their message is not known yet). Then NOTIFY, delivered at commit.
-   * `mediaLink` turns a provider media id into the link stored in the message.
+   * `mediaLink` turns one of our media ids into the link stored in the message.
    */
   async ingest(body: unknown, n: ProviderNotification, mediaLink: (id: string) => string): Promise<number> {
     return this.db.transaction(async (tx) => {
@@ -76,14 +81,19 @@ export class ConversationStore {
       }
       for (const m of n.messages) {
         const payload = { ...m.payload };
-        if (m.mediaId) payload[m.type] = { ...(payload[m.type] as object), link: mediaLink(m.mediaId) };
+        // A received file gets an id of ours (its link is a capability: docs/inbox.md).
+        const mediaId = m.media ? randomUUID() : null;
+        if (mediaId)
+          payload[m.type] = { ...(payload[m.type] as object), id: mediaId, link: mediaLink(mediaId) };
         await tx.query(`INSERT INTO contacts (wa_id) VALUES ($1) ON CONFLICT DO NOTHING`, [m.from]);
         const inserted = await tx.query<{ id: string }>(
           `INSERT INTO messages (wa_message_id, customer_wa_id, from_us, type, timestamp, waba_payload, body_text, media_id)
            VALUES ($1, $2, false, $3, $4, $5, $6, $7) ON CONFLICT (wa_message_id) DO NOTHING RETURNING id`,
-          [m.id, m.from, m.type, m.timestamp, JSON.stringify(payload), m.text, m.mediaId ?? null],
+          [m.id, m.from, m.type, m.timestamp, JSON.stringify(payload), m.text, mediaId],
         );
         if (inserted.rowCount === 0) continue;
+        if (m.media && mediaId)
+          await this.media.recordReceived(tx, mediaId, m.media.id, m.media.mimeType, m.media.sha256);
         await this.touchContact(tx, m.from, m.timestamp, inserted.rows[0].id, true);
         await this.applyEarlyStatuses(tx, m.id);
       }

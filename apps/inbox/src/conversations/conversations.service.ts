@@ -4,10 +4,12 @@ import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
 import { InboxDb } from '../persistence/inbox-db';
 import { InboxUser, USER_COLUMNS, UserRow, toUser } from '../persistence/entities';
-import { Dialog360Client, ProviderRefused, ProviderUnavailable } from '../provider/waba-client';
+import { providerFailure } from '../provider/provider-errors';
+import { Dialog360Client, ProviderRefused } from '../provider/waba-client';
 import { ConversationStore, MessageFilters, MessageRow } from './conversation-store';
 import { presentChat, presentMessage } from './conversation.presenter';
-import { TEMPLATE_TYPES, WA_ID, readMessageInput } from './message-input';
+import { MEDIA_TYPES, TEMPLATE_TYPES, WA_ID, readMessageInput } from './message-input';
+import { MediaService } from '../media/media.service';
 
 /** WhatsApp's customer-service window: free-form messages only within 24 h of the customer's last one. */
 export const SERVICE_WINDOW_SECONDS = 24 * 3600;
@@ -20,6 +22,7 @@ export class ConversationsService {
     private readonly db: InboxDb,
     private readonly client: Dialog360Client,
     private readonly config: BootstrapEnv,
+    private readonly media: MediaService,
   ) {}
 
   async chats(user: InboxUser, search: string | undefined, limit: number, offset: number) {
@@ -70,13 +73,14 @@ export class ConversationsService {
     }
     const clientRef = idempotencyKey ?? randomUUID();
     const timestamp = now();
-    const outgoing = { to: waId, type, [type]: message };
+    const { stored, forProvider } = await this.mediaReferences(type, message);
+    const outgoing = { to: waId, type, [type]: forProvider };
     const recorded = await this.store.recordOutgoing({
       clientRef,
       waId,
       type,
       timestamp,
-      payload: { ...outgoing, timestamp: String(timestamp) },
+      payload: { to: waId, type, [type]: stored, timestamp: String(timestamp) },
       senderId: user.id,
       text: textOf(type, message),
     });
@@ -86,23 +90,37 @@ export class ConversationsService {
         const sent = await this.client.send(outgoing, clientRef);
         response = sent.response;
         await this.store.recordSent(recorded.id, sent.id, {
-          ...outgoing,
+          to: waId,
+          type,
+          [type]: stored,
           id: sent.id,
           timestamp: String(timestamp),
         });
       } catch (error) {
-        if (error instanceof ProviderRefused) {
-          await this.store.dropOutgoing(recorded.id);
-          throw new DrfError(400, { detail: 'WhatsApp refused the message.', waba_response: error.response });
-        }
-        if (error instanceof ProviderUnavailable)
-          throw new DrfError(503, error.message, { 'Retry-After': '30' });
-        throw error;
+        if (error instanceof ProviderRefused) await this.store.dropOutgoing(recorded.id);
+        throw providerFailure(error, 'WhatsApp refused the message.');
       }
     }
     const [row] = await this.store.messagesByIds(user.id, [recorded.id]);
     const [presented] = await this.present([row]);
     return { ...presented, waba_response: response };
+  }
+
+  /**
+   * A media message naming one of our files (`id`, or a `link` to this instance) is sent by the
+   * provider's id for it (uploaded on first use) and stored with our id and link, which the inbox
+   * can load; anything else goes as it is (WhatsApp fetches external links itself).
+   */
+  private async mediaReferences(type: string, message: Record<string, unknown>) {
+    if (!MEDIA_TYPES.includes(type) || !this.media.ownMediaId(message))
+      return { stored: message, forProvider: message };
+    const ours = this.media.ownMediaId(message)!;
+    try {
+      const forProvider = await this.media.providerReference(message);
+      return { stored: { ...message, id: ours, link: this.media.link(ours) }, forProvider };
+    } catch (error) {
+      throw providerFailure(error, 'WhatsApp refused the file.');
+    }
   }
 
   async markReceived(user: InboxUser, body: Record<string, unknown>) {

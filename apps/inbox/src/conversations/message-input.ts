@@ -15,6 +15,8 @@ export const SENDABLE_TYPES = [
   'template',
   'hsm',
 ];
+/** Types whose object names a file (`id` or `link`). */
+export const MEDIA_TYPES = ['image', 'document', 'audio', 'video', 'sticker'];
 /** Types that may be sent outside the 24-hour window. */
 export const TEMPLATE_TYPES = ['template', 'hsm'];
 export const WA_ID = /^\d{5,20}$/;
@@ -46,6 +48,10 @@ function contentProblem(type: string, content: unknown): string | undefined {
   if (!isObject(content)) return 'Must be an object, as WhatsApp defines it.';
   if (type === 'text' && (typeof content.body !== 'string' || content.body === ''))
     return 'text.body is required: the text to send.';
+  if (MEDIA_TYPES.includes(type) && typeof content.id !== 'string' && typeof content.link !== 'string')
+    return `${type}.id (from media/) or ${type}.link is required.`;
+  if (type === 'template' && (typeof content.name !== 'string' || !isObject(content.language)))
+    return 'template.name and template.language ({"code": "en"}) are required.';
   return undefined;
 }
 

@@ -8,13 +8,25 @@ import fastifyFormbody from '@fastify/formbody';
 import { BadRequestException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JSON_MEDIA_TYPE, parseJsonBody } from '@app/common/http/json-body';
-import { parseMultipartFields } from './multipart-fields';
+import { MULTIPART_LIMITS, parseMultipartFields } from './multipart-fields';
 
 /** Whole request bodies (JSON, forms, multipart): larger ones are a 413 before any parsing. */
 export const INBOX_BODY_LIMIT = 1024 * 1024;
+/** WhatsApp's largest audio and video (16 MB); documents over it are refused (docs/inbox.md). */
+export const MAX_UPLOAD_BYTES = 16 * 1024 * 1024;
+/** A route that takes a file (`@RouteConfig(ACCEPTS_UPLOAD)`): the file, base64-encoded, and a little more. */
+export const UPLOAD_BODY_LIMIT = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
+export const ACCEPTS_UPLOAD = { acceptsUpload: true };
+
+const acceptsUpload = (config: unknown): boolean =>
+  (config as { acceptsUpload?: unknown } | undefined)?.acceptsUpload === true;
 
 export async function registerInboxBodyParsers(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  // Routes are added at app.init(), after this hook: upload routes get the larger body limit.
+  fastify.addHook('onRoute', (route) => {
+    if (acceptsUpload(route.config)) route.bodyLimit = UPLOAD_BODY_LIMIT;
+  });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
     const parsed = parseJsonBody(body);
@@ -23,7 +35,10 @@ export async function registerInboxBodyParsers(app: NestFastifyApplication): Pro
   });
   await app.register(fastifyFormbody, { bodyLimit: INBOX_BODY_LIMIT });
   fastify.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
-    parseMultipartFields(req.headers, body).then(
+    const limits = acceptsUpload(req.routeOptions.config)
+      ? { ...MULTIPART_LIMITS, files: 1, fileSize: MAX_UPLOAD_BYTES, fieldSize: UPLOAD_BODY_LIMIT }
+      : MULTIPART_LIMITS;
+    parseMultipartFields(req.headers, body, limits).then(
       (fields) => done(null, fields),
       (error: Error) => done(error, undefined),
     );

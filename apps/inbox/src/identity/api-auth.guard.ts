@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { BootstrapEnv } from '@app/bootstrap';
 import { safeEqual } from '@app/common/crypto/hashing';
 import { CSRF_COOKIE, SESSION_COOKIE, readCookie } from '../http/cookies';
 import { DrfError } from '../http/drf-exception.filter';
@@ -28,19 +29,25 @@ export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionC
 });
 
 /**
- * DRF's authentication: `Authorization: Token <key>` first, then the session cookie (with the
- * CSRF check DRF's SessionAuthentication makes on unsafe methods). No credentials → 403.
+ * Seed 002's authentication, in its order: the provider's key (`D360-Api-Key`: the instance's own
+ * WhatsApp key acts as the first admin; any other value is ignored, falling through), then DRF's
+ * `Authorization: Token <key>`, then the session cookie (with the CSRF check DRF's
+ * SessionAuthentication makes on unsafe methods). No credentials → 403.
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
   constructor(
     private readonly identity: IdentityService,
     private readonly reflector: Reflector,
+    private readonly config: BootstrapEnv,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const user = (await this.fromToken(request)) ?? (await this.fromSession(request));
+    const user =
+      (await this.fromProviderKey(request)) ??
+      (await this.fromToken(request)) ??
+      (await this.fromSession(request));
     if (!user) throw new DrfError(403, 'Authentication credentials were not provided.');
     request.user = user;
     const flags = [context.getHandler(), context.getClass()];
@@ -51,6 +58,13 @@ export class ApiAuthGuard implements CanActivate {
       throw new DrfError(403, 'The configurator user cannot use messaging endpoints.');
     }
     return true;
+  }
+
+  private async fromProviderKey(request: AuthedRequest): Promise<InboxUser | null> {
+    const key = request.headers['d360-api-key'];
+    if (typeof key !== 'string' || !this.config.WABA_API_KEY || !safeEqual(key, this.config.WABA_API_KEY))
+      return null;
+    return this.identity.firstAdmin();
   }
 
   private async fromToken(request: AuthedRequest): Promise<InboxUser | null> {

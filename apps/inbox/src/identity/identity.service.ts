@@ -53,6 +53,14 @@ export class IdentityService {
     return row ? toUser(row) : null;
   }
 
+  /** Seed 002's provider authorization: the first admin (the owner, activated or not), never the configurator. */
+  async firstAdmin(): Promise<InboxUser | null> {
+    const [row] = await this.db.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE role = 'admin' AND NOT is_configurator ORDER BY id LIMIT 1`,
+    );
+    return row ? toUser(row) : null;
+  }
+
   async startSession(userId: number): Promise<string> {
     const sessionId = randomUrlSafe(32);
     await this.db.query(

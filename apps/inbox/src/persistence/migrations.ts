@@ -1,5 +1,8 @@
 import { CONVERSATION_MIGRATIONS } from '../conversations/conversations.migrations';
 import { IDENTITY_MIGRATIONS } from '../identity/identity.migrations';
+import { MEDIA_MIGRATIONS } from '../media/media.migrations';
+import { SETTINGS_MIGRATIONS } from '../settings/settings.migrations';
+import { TEMPLATE_MIGRATIONS } from '../templates/templates.migrations';
 
 /**
  * The instance's schema, as ordered migrations recorded in `migrations`. Append only: never edit
@@ -11,4 +14,10 @@ export interface Migration {
 }
 
 /** Every feature's migrations, in the order they shipped. */
-export const MIGRATIONS: Migration[] = [...IDENTITY_MIGRATIONS, ...CONVERSATION_MIGRATIONS];
+export const MIGRATIONS: Migration[] = [
+  ...IDENTITY_MIGRATIONS,
+  ...CONVERSATION_MIGRATIONS,
+  ...MEDIA_MIGRATIONS,
+  ...TEMPLATE_MIGRATIONS,
+  ...SETTINGS_MIGRATIONS,
+];

@@ -19,8 +19,8 @@ export interface InboundMessage {
   type: string;
   /** The message object as the provider sent it (a media `link` is added when stored). */
   payload: Record<string, unknown>;
-  /** The provider's media id, for image/document/audio/video/sticker/voice messages. */
-  mediaId?: string;
+  /** The provider's file, for image/document/audio/video/sticker/voice messages. */
+  media?: { id: string; mimeType: string; sha256: string | null };
   /** Searchable text: a text body, a caption, a button or list reply title. */
   text: string | null;
 }
@@ -116,11 +116,18 @@ function readMessage(m: unknown): InboundMessage {
   const from = waId(m.from, 'messages[].from');
   const type = text(m.type, 'messages[].type', 32);
   const ts = timestamp(m.timestamp, 'messages[].timestamp');
-  let mediaId: string | undefined;
+  let media: InboundMessage['media'];
   if (MEDIA_TYPES.includes(type)) {
-    const media = m[type];
-    if (!isObject(media)) throw new MalformedWebhook(`messages[].${type} must be an object`);
-    mediaId = text(media.id, `messages[].${type}.id`);
+    const part = m[type];
+    if (!isObject(part)) throw new MalformedWebhook(`messages[].${type} must be an object`);
+    media = {
+      id: text(part.id, `messages[].${type}.id`),
+      mimeType:
+        typeof part.mime_type === 'string' && /^[\w.+-]{1,64}\/[\w.+-]{1,64}(;.{0,64})?$/.test(part.mime_type)
+          ? part.mime_type.split(';')[0]
+          : 'application/octet-stream',
+      sha256: typeof part.sha256 === 'string' ? part.sha256.slice(0, 128) : null,
+    };
   }
   return {
     id,
@@ -128,7 +135,7 @@ function readMessage(m: unknown): InboundMessage {
     timestamp: ts,
     type,
     payload: { ...m, from, timestamp: String(ts) },
-    mediaId,
+    media,
     text: searchable(m, type),
   };
 }

@@ -45,6 +45,8 @@ export function answerMethodNotAllowed(
   const router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH });
   const methods = new Set<string>();
   fastify.addHook('onRoute', (route) => {
+    // A catch-all (CORS preflights' `OPTIONS *`) would make every unknown path a known one.
+    if (route.url.endsWith('*')) return;
     for (const method of ([] as string[]).concat(route.method)) {
       if (router.hasRoute(method as never, route.url)) continue;
       router.on(method as never, route.url, () => undefined);
