@@ -283,6 +283,13 @@ describe('inbox conversations with the WhatsApp sandbox', () => {
       expect([path, beyond.body.count, beyond.body.results]).toEqual([path, first.body.count, []]);
     }
     expect(all.body.next).toBe(`${env.PUBLIC_URL}/api/v1/persons/?limit=2&offset=2`);
+    // A chat is found by the text of one of its messages; texts are searched from 3 characters.
+    const byText = await http().get('/api/v1/chats/?search=on%20its%20WAY').set(asApp()).expect(200);
+    expect(byText.body.results.map((c: Json) => c.wa_id)).toEqual([customer(1)]);
+    await http()
+      .get('/api/v1/messages/?search=or')
+      .set(asApp())
+      .expect(400, { search: ['Search for at least 3 characters.'] });
     const contacts = await http().get('/api/v1/contacts/').set(asApp()).expect(200);
     expect(contacts.body).toEqual({ count: 0, next: null, previous: null, results: [] });
   });

@@ -5,7 +5,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import { MediaStore } from '../media/media-store';
 import { InboxDb } from '../persistence/inbox-db';
 import type { ProviderNotification } from '../provider/provider-webhook';
 
@@ -52,67 +51,49 @@ const containing = (search: string) => `%${search.replace(/[\\%_]/g, (c) => `\\$
 const MESSAGE_COLUMNS = `m.id, m.wa_message_id, m.customer_wa_id, m.from_us, m.type, m.timestamp, m.waba_payload,
   m.waba_statuses, m.sender_id, COALESCE(m.timestamp <= r.timestamp, false) AS received`;
 
+/** The shortest search through message texts: the trigram indexes need 3 characters. */
+export const MIN_TEXT_SEARCH = 3;
+
 @Injectable()
 export class ConversationStore {
-  constructor(
-    private readonly db: InboxDb,
-    private readonly media: MediaStore,
-  ) {}
+  constructor(private readonly db: InboxDb) {}
 
   /**
-   * Stores one provider webhook, all of it or nothing: the raw body (for websocket frames), its
-   * contacts, its messages (a message id seen before is skipped: providers redeliver), its
-   * statuses (kept aside when their message is not known yet). Then NOTIFY, delivered at commit.
-   * `mediaLink` turns one of our media ids into the link stored in the message.
+   * Stores one provider webhook, all of it or nothing, in one round trip (`inbox_ingest`, in
+   * conversations.migrations.ts): the raw body (for websocket frames), its contacts, its messages
+   * (a message id seen before is skipped: providers redeliver), its statuses (kept aside when their
+   * message is not known yet), then NOTIFY, delivered at commit. A received file gets an id of ours,
+   * and `mediaLink` turns it into the link stored in the message (a capability: docs/inbox.md).
    */
   async ingest(body: unknown, n: ProviderNotification, mediaLink: (id: string) => string): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const [{ id }] = (
-        await tx.query<{ id: string }>(`INSERT INTO provider_webhooks (body) VALUES ($1) RETURNING id`, [
-          JSON.stringify(body),
-        ])
-      ).rows;
-      for (const c of n.contacts) {
-        await tx.query(
-          `INSERT INTO contacts (wa_id, profile_name) VALUES ($1, $2)
-           ON CONFLICT (wa_id) DO UPDATE SET profile_name = COALESCE(NULLIF(EXCLUDED.profile_name, ''), contacts.profile_name)`,
-          [c.waId, c.name],
-        );
-      }
-      for (const m of n.messages) {
-        const payload = { ...m.payload };
-        // A received file gets an id of ours (its link is a capability: docs/inbox.md).
-        const mediaId = m.media ? randomUUID() : null;
-        if (mediaId)
-          payload[m.type] = { ...(payload[m.type] as object), id: mediaId, link: mediaLink(mediaId) };
-        await tx.query(`INSERT INTO contacts (wa_id) VALUES ($1) ON CONFLICT DO NOTHING`, [m.from]);
-        const inserted = await tx.query<{ id: string }>(
-          `INSERT INTO messages (wa_message_id, customer_wa_id, from_us, type, timestamp, waba_payload, body_text, media_id)
-           VALUES ($1, $2, false, $3, $4, $5, $6, $7) ON CONFLICT (wa_message_id) DO NOTHING RETURNING id`,
-          [m.id, m.from, m.type, m.timestamp, JSON.stringify(payload), m.text, mediaId],
-        );
-        if (inserted.rowCount === 0) continue;
-        if (m.media && mediaId)
-          await this.media.recordReceived(tx, mediaId, m.media.id, m.media.mimeType, m.media.sha256);
-        await this.touchContact(tx, m.from, m.timestamp, inserted.rows[0].id, true);
-        await this.applyEarlyStatuses(tx, m.id);
-      }
-      for (const s of n.statuses) {
-        const updated = await tx.query(
-          `UPDATE messages SET waba_statuses = waba_statuses || jsonb_build_object($2::text, $3::bigint)
-            WHERE wa_message_id = $1`,
-          [s.messageId, s.status, s.timestamp],
-        );
-        if (updated.rowCount === 0) {
-          await tx.query(
-            `INSERT INTO early_statuses (wa_message_id, status, timestamp) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-            [s.messageId, s.status, s.timestamp],
-          );
-        }
-      }
-      await tx.query(`SELECT pg_notify($1, $2)`, [EVENTS_CHANNEL, JSON.stringify({ webhook: id })]);
-      return Number(id);
+    const messages = n.messages.map((m) => {
+      const mediaId = m.media ? randomUUID() : null;
+      const payload = mediaId
+        ? {
+            ...m.payload,
+            [m.type]: { ...(m.payload[m.type] as object), id: mediaId, link: mediaLink(mediaId) },
+          }
+        : m.payload;
+      return {
+        id: m.id,
+        from: m.from,
+        type: m.type,
+        timestamp: m.timestamp,
+        payload,
+        text: m.text,
+        media_id: mediaId,
+        provider_media_id: m.media?.id ?? null,
+        mime_type: m.media?.mimeType ?? null,
+        sha256: m.media?.sha256 ?? null,
+      };
     });
+    const [row] = await this.db.query<{ id: string }>(`SELECT inbox_ingest($1, $2, $3, $4) AS id`, [
+      JSON.stringify(body),
+      JSON.stringify(n.contacts.map((c) => ({ wa_id: c.waId, name: c.name }))),
+      JSON.stringify(messages),
+      JSON.stringify(n.statuses.map((s) => ({ id: s.messageId, status: s.status, timestamp: s.timestamp }))),
+    ]);
+    return Number(row.id);
   }
 
   async contact(waId: string): Promise<ContactRow | null> {
@@ -142,23 +123,28 @@ export class ConversationStore {
     );
   }
 
-  /** Chats newest activity first, with the user's count of messages not received yet. */
+  /**
+   * Chats newest activity first, with the user's count of messages not received yet. The page is
+   * chosen first and the counts made for its rows only (an index range each); a search matches the
+   * number, the name, or any message's text (through the trigram indexes).
+   */
   async chats(userId: number, search: string | undefined, limit: number, offset: number) {
     const filters = search ? [containing(search)] : [];
-    let where = '';
-    if (search) {
-      where = `WHERE c.wa_id ILIKE $4 OR c.profile_name ILIKE $4
-        OR EXISTS (SELECT 1 FROM messages s WHERE s.customer_wa_id = c.wa_id AND s.body_text ILIKE $4)`;
-    }
+    // Message texts are searched from 3 characters (a trigram): shorter ones would scan them all.
+    const inTexts =
+      search && search.length >= MIN_TEXT_SEARCH
+        ? `OR c.wa_id IN (SELECT s.customer_wa_id FROM messages s WHERE s.body_text ILIKE $4)`
+        : '';
+    const where = search ? `WHERE c.wa_id ILIKE $4 OR c.profile_name ILIKE $4 ${inTexts}` : '';
     return this.page(offset, (at) =>
       this.db.query<ChatRow & { total: string }>(
-        `SELECT c.*, count(*) OVER () AS total,
+        `SELECT p.*,
           (SELECT count(*)::int FROM messages x
-            WHERE x.customer_wa_id = c.wa_id AND NOT x.from_us AND x.timestamp > COALESCE(r.timestamp, -1)) AS new_messages
-         FROM contacts c LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = c.wa_id
-        ${where}
-        ORDER BY c.last_message_timestamp DESC, c.wa_id
-        LIMIT $2 OFFSET $3`,
+            WHERE x.customer_wa_id = p.wa_id AND NOT x.from_us AND x.timestamp > COALESCE(r.timestamp, -1)) AS new_messages
+         FROM (SELECT c.*, count(*) OVER () AS total FROM contacts c ${where}
+                ORDER BY c.last_message_timestamp DESC, c.wa_id LIMIT $2 OFFSET $3) p
+         LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = p.wa_id
+        ORDER BY p.last_message_timestamp DESC, p.wa_id`,
         [userId, limit, at, ...filters],
       ),
     );
@@ -186,13 +172,17 @@ export class ConversationStore {
     if (f.beforeTime !== undefined) add('m.timestamp < ?', f.beforeTime);
     if (f.sinceTime !== undefined) add('m.timestamp >= ?', f.sinceTime);
     if (f.search) add('m.body_text ILIKE ?', containing(f.search));
+    // The page is chosen on narrow rows (id, timestamp), then its rows are read: the total over
+    // every match never carries the payloads (a search matching 1% of 1M messages spilled to disk).
     return this.page(f.offset, (at) =>
       this.db.query<MessageRow & { total: string }>(
-        `SELECT ${MESSAGE_COLUMNS}, count(*) OVER () AS total
-           FROM messages m LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = m.customer_wa_id
-          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY m.timestamp DESC, m.id DESC
-          LIMIT $2 OFFSET $3`,
+        `SELECT ${MESSAGE_COLUMNS}, p.total
+           FROM (SELECT m.id, count(*) OVER () AS total FROM messages m
+                  ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                  ORDER BY m.timestamp DESC, m.id DESC LIMIT $2 OFFSET $3) p
+           JOIN messages m ON m.id = p.id
+           LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = m.customer_wa_id
+          ORDER BY m.timestamp DESC, m.id DESC`,
         params.map((p, i) => (i === 2 ? at : p)),
       ),
     );

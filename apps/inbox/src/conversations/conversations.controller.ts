@@ -5,6 +5,7 @@ import { singleQueryValue } from '../http/form-fields';
 import { pageLinks, pageWindow } from '../http/pagination';
 import { ApiAuthGuard, CurrentUser, NoConfigurator } from '../identity/api-auth.guard';
 import { InboxUser } from '../persistence/entities';
+import { MIN_TEXT_SEARCH } from './conversation-store';
 import { ConversationsService } from './conversations.service';
 
 type Query = Record<string, unknown>;
@@ -21,6 +22,14 @@ function timeParam(query: Query, name: string): number | undefined {
 
 const searchParam = (query: Query): string | undefined =>
   singleQueryValue(query.search)?.slice(0, 200) || undefined;
+
+/** A search through message texts: 3 characters at least (below that, every message would be read). */
+function textSearch(query: Query): string | undefined {
+  const search = searchParam(query);
+  if (search !== undefined && search.length < MIN_TEXT_SEARCH)
+    throw new DrfError(400, { search: [`Search for at least ${MIN_TEXT_SEARCH} characters.`] });
+  return search;
+}
 
 /** Seed 002's conversation endpoints. The configurator may not use them (seed 001). */
 @UseGuards(ApiAuthGuard)
@@ -53,7 +62,7 @@ export class ConversationsController {
         waId,
         beforeTime: timeParam(query, 'before_time'),
         sinceTime: timeParam(query, 'since_time'),
-        search: searchParam(query),
+        search: textSearch(query),
         ...window,
       },
       mark !== undefined && !['0', 'false', ''].includes(mark.toLowerCase()),

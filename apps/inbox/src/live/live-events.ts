@@ -67,8 +67,11 @@ export class LiveEvents implements OnApplicationShutdown {
 
   private async relay(payload: string | undefined): Promise<void> {
     try {
-      const event = JSON.parse(payload ?? '{}') as { webhook?: number; outgoing?: string };
-      if (event.webhook !== undefined) {
+      const event = JSON.parse(payload ?? '{}') as { webhook?: number; body?: unknown; outgoing?: string };
+      if (event.body !== undefined) {
+        this.frames.emit('frame', { type: 'waba_webhook', waba_payload: event.body } satisfies LiveFrame);
+      } else if (event.webhook !== undefined) {
+        // Too large for a NOTIFY payload: read from the stored row.
         const [row] = await this.db.query<{ body: unknown }>(
           `SELECT body FROM provider_webhooks WHERE id = $1`,
           [event.webhook],

@@ -1,6 +1,6 @@
-/** All of the media feature's SQL. */
+/** The media feature's SQL (a received file's row is written by the ingest, `inbox_ingest`). */
 import { Injectable } from '@nestjs/common';
-import { InboxDb, Queryable } from '../persistence/inbox-db';
+import { InboxDb } from '../persistence/inbox-db';
 
 export interface MediaRow {
   id: string;
@@ -17,22 +17,6 @@ const COLUMNS = `id, provider_media_id, mime_type, sha256, filename, octet_lengt
 @Injectable()
 export class MediaStore {
   constructor(private readonly db: InboxDb) {}
-
-  /** A file announced by a provider webhook, in the ingest's transaction. */
-  async recordReceived(
-    tx: Queryable,
-    id: string,
-    providerId: string,
-    mimeType: string,
-    sha256: string | null,
-  ) {
-    await tx.query(`INSERT INTO media (id, provider_media_id, mime_type, sha256) VALUES ($1, $2, $3, $4)`, [
-      id,
-      providerId,
-      mimeType,
-      sha256,
-    ]);
-  }
 
   async recordUpload(file: {
     id: string;

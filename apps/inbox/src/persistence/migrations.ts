@@ -1,4 +1,8 @@
-import { CONVERSATION_MIGRATIONS } from '../conversations/conversations.migrations';
+import {
+  CONVERSATION_MIGRATIONS,
+  INGEST_MIGRATIONS,
+  SEARCH_MIGRATIONS,
+} from '../conversations/conversations.migrations';
 import { IDENTITY_MIGRATIONS } from '../identity/identity.migrations';
 import { MEDIA_MIGRATIONS } from '../media/media.migrations';
 import { SETTINGS_MIGRATIONS } from '../settings/settings.migrations';
@@ -20,4 +24,6 @@ export const MIGRATIONS: Migration[] = [
   ...MEDIA_MIGRATIONS,
   ...TEMPLATE_MIGRATIONS,
   ...SETTINGS_MIGRATIONS,
+  ...SEARCH_MIGRATIONS,
+  ...INGEST_MIGRATIONS,
 ];
