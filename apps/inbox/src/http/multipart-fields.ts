@@ -4,7 +4,7 @@
  * boundaries (busboy: 15-25 ms). Limits on parts, fields, names and sizes; file parts are
  * refused except on routes that accept an upload (`media/`: one file, `fileSize` at most).
  */
-import busboy, { Limits } from 'busboy';
+import type { Busboy, Limits } from 'busboy';
 import type { IncomingHttpHeaders } from 'node:http';
 import { DrfError } from './drf-exception.filter';
 
@@ -33,13 +33,15 @@ export const isUploadedFile = (value: unknown): value is UploadedFile =>
  * The form's fields (the last value of a repeated field wins, as in Django's QueryDict.get); with
  * `limits.files` > 0, file parts too, as UploadedFile values.
  */
-export function parseMultipartFields(
+export async function parseMultipartFields(
   headers: IncomingHttpHeaders,
   body: Buffer,
   limits: Limits = MULTIPART_LIMITS,
 ): Promise<Record<string, string | UploadedFile>> {
+  // Loaded with the first multipart request: most instances never get one (idle footprint).
+  const { default: busboy } = await import('busboy');
   return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
+    let parser: Busboy;
     try {
       parser = busboy({ headers, limits, defParamCharset: 'utf8' });
     } catch (error) {

@@ -1,9 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { create as contentDisposition } from 'content-disposition';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import parseRange from 'range-parser';
 import { ACCEPTS_UPLOAD } from '../http/body-parsers';
 import { DrfError } from '../http/drf-exception.filter';
 import { ApiAuthGuard, CurrentUser, NoConfigurator } from '../identity/api-auth.guard';
@@ -47,6 +45,11 @@ export class MediaController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const file = await this.media.open(id);
+    // Loaded on the first download (the footprint of an idle instance counts: docs/inbox.md).
+    const [{ default: parseRange }, { create: contentDisposition }] = await Promise.all([
+      import('range-parser'),
+      import('content-disposition'),
+    ]);
     let start = 0;
     let end = file.size - 1;
     const ranges =

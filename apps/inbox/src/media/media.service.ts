@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { filetypemime } from 'magic-bytes.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { BootstrapEnv } from '@app/bootstrap';
 import { MAX_UPLOAD_BYTES } from '../http/body-parsers';
@@ -41,6 +40,8 @@ export class MediaService {
    */
   async upload(user: InboxUser, body: Record<string, unknown>) {
     const upload = readUpload(body);
+    // Loaded on the first upload: an instance that never uploads never holds its signature tables.
+    const { filetypemime } = await import('magic-bytes.js');
     const mimeType = upload.declaredType ?? filetypemime(upload.data)[0] ?? 'application/octet-stream';
     const id = randomUUID();
     await this.store.recordUpload({

@@ -6,6 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { BootstrapEnv } from '@app/bootstrap';
+import { BodyTooLarge, ProviderHttpAnswer, providerHttp } from './provider-http';
 
 /** The provider refused the request (4xx): the caller gets its answer in `waba_response`. */
 export class ProviderRefused extends Error {
@@ -54,15 +55,27 @@ export interface WabaClient {
 export const RETRY_DELAYS_MS = [250, 500, 1000, 2000];
 const TIMEOUT_MS = 10_000;
 const MEDIA_TIMEOUT_MS = 60_000;
+/** JSON answers are small; anything larger than this is not the provider's JSON. */
+const MAX_JSON_BYTES = 1024 * 1024;
 
 interface Call {
   method: string;
   path: string;
   json?: unknown;
-  form?: FormData;
+  /** A multipart body already encoded, with its content type (uploads). */
+  multipart?: { body: Buffer; contentType: string };
   idempotencyKey?: string;
   timeoutMs?: number;
+  maxBytes?: number;
 }
+
+const parseJson = (body: Buffer): unknown => {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
+};
 
 @Injectable()
 export class Dialog360Client implements WabaClient {
@@ -85,11 +98,22 @@ export class Dialog360Client implements WabaClient {
   }
 
   async uploadMedia(file: MediaFile): Promise<string> {
+    // FormData encodes the multipart body (undici, loaded on the first upload only).
     const form = new FormData();
     form.set('messaging_product', 'whatsapp');
     form.set('type', file.mimeType);
     form.set('file', new Blob([new Uint8Array(file.data)], { type: file.mimeType }), file.filename ?? 'file');
-    const answer = await this.json({ method: 'POST', path: '/media', form, timeoutMs: MEDIA_TIMEOUT_MS });
+    const encoded = new Response(form);
+    const multipart = {
+      body: Buffer.from(await encoded.arrayBuffer()),
+      contentType: encoded.headers.get('content-type')!,
+    };
+    const answer = await this.json({
+      method: 'POST',
+      path: '/media',
+      multipart,
+      timeoutMs: MEDIA_TIMEOUT_MS,
+    });
     const id = (answer as { id?: unknown })?.id;
     if (typeof id !== 'string')
       throw new ProviderUnavailable('the provider answered an upload without an id');
@@ -107,24 +131,23 @@ export class Dialog360Client implements WabaClient {
     };
     if (typeof info?.url !== 'string') throw new ProviderUnavailable('the provider gave no media URL');
     const lookaside = new URL(info.url);
-    const response = await this.request({
-      method: 'GET',
-      path: `${lookaside.pathname}${lookaside.search}`,
-      timeoutMs: MEDIA_TIMEOUT_MS,
-    });
-    const declared = Number(response.headers.get('content-length') ?? 0);
-    if (declared > maxBytes) {
-      await response.body?.cancel();
-      throw new ProviderRefused(413, { error: `the file is larger than ${maxBytes} bytes` });
+    let response: ProviderHttpAnswer;
+    try {
+      response = await this.request({
+        method: 'GET',
+        path: `${lookaside.pathname}${lookaside.search}`,
+        timeoutMs: MEDIA_TIMEOUT_MS,
+        maxBytes,
+      });
+    } catch (error) {
+      if (error instanceof BodyTooLarge)
+        throw new ProviderRefused(413, { error: `the file is larger than ${maxBytes} bytes` });
+      throw error;
     }
-    const data = Buffer.from(await response.arrayBuffer());
-    if (data.length > maxBytes)
-      throw new ProviderRefused(413, { error: `the file is larger than ${maxBytes} bytes` });
+    const headerType = response.headers['content-type'];
     const mimeType =
-      typeof info.mime_type === 'string'
-        ? info.mime_type
-        : (response.headers.get('content-type') ?? 'application/octet-stream');
-    return { data, mimeType };
+      typeof info.mime_type === 'string' ? info.mime_type : (headerType ?? 'application/octet-stream');
+    return { data: response.body, mimeType };
   }
 
   async templates(): Promise<ProviderTemplate[]> {
@@ -148,42 +171,51 @@ export class Dialog360Client implements WabaClient {
   }
 
   private async json(call: Call): Promise<unknown> {
-    const response = await this.request(call);
-    return response.json().catch(() => null);
+    return parseJson((await this.request(call)).body);
   }
 
   /** One request, retried on 5xx, 429 and network errors or timeouts; 4xx are the caller's. */
-  private async request(call: Call): Promise<Response> {
+  private async request(call: Call): Promise<ProviderHttpAnswer> {
     let last = '';
     const timeoutMs = call.timeoutMs ?? TIMEOUT_MS;
+    const { body, headers } = encode(call);
     for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1]));
-      let response: Response;
+      let response: ProviderHttpAnswer;
       try {
-        response = await fetch(`${this.config.WABA_API_URL.replace(/\/$/, '')}${call.path}`, {
+        response = await providerHttp({
           method: call.method,
-          headers: {
-            'D360-API-KEY': this.config.WABA_API_KEY,
-            ...(call.json !== undefined ? { 'Content-Type': 'application/json' } : {}),
-            ...(call.idempotencyKey ? { 'Idempotency-Key': call.idempotencyKey } : {}),
-          },
-          body: call.form ?? (call.json !== undefined ? JSON.stringify(call.json) : undefined),
-          signal: AbortSignal.timeout(timeoutMs),
+          url: `${this.config.WABA_API_URL.replace(/\/$/, '')}${call.path}`,
+          headers: { 'D360-API-KEY': this.config.WABA_API_KEY, ...headers },
+          body,
+          timeoutMs,
+          maxBytes: call.maxBytes ?? MAX_JSON_BYTES,
         });
       } catch (error) {
-        last =
-          (error as Error).name === 'TimeoutError'
-            ? `no answer within ${timeoutMs} ms`
-            : (error as Error).message;
+        if (error instanceof BodyTooLarge) throw error;
+        last = (error as Error).message;
         continue;
       }
-      if (response.ok) return response;
-      const answer: unknown = await response.json().catch(() => null);
+      if (response.status >= 200 && response.status < 300) return response;
       if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-        throw new ProviderRefused(response.status, answer);
+        throw new ProviderRefused(response.status, parseJson(response.body));
       }
       last = `answered ${response.status}`;
     }
     throw new ProviderUnavailable(`the WhatsApp provider is unavailable (${last})`);
   }
+}
+
+/** The call's body and the headers that describe it. */
+function encode(call: Call): { body?: Buffer; headers: Record<string, string> } {
+  const headers: Record<string, string> = call.idempotencyKey
+    ? { 'Idempotency-Key': call.idempotencyKey }
+    : {};
+  if (call.multipart)
+    return { body: call.multipart.body, headers: { ...headers, 'Content-Type': call.multipart.contentType } };
+  if (call.json === undefined) return { headers };
+  return {
+    body: Buffer.from(JSON.stringify(call.json)),
+    headers: { ...headers, 'Content-Type': 'application/json' },
+  };
 }
