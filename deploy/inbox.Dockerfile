@@ -8,7 +8,8 @@ RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
-RUN npx nest build inbox && npm prune --omit=dev --no-audit --no-fund
+COPY scripts/compress-web.ts ./scripts/
+RUN npx nest build inbox && npm run build:web && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
@@ -17,6 +18,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/apps/inbox ./dist/apps/inbox
+COPY --from=build /src/dist/apps/inbox-web ./dist/apps/inbox-web
 COPY --from=build /src/package.json ./
 # Numeric, so Kubernetes can verify runAsNonRoot; matches the runtime's runAsUser.
 USER 10001:10001

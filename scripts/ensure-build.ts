@@ -18,6 +18,12 @@ export const APP_SOURCES: Record<string, string[]> = {
   'mail-catcher': ['apps/mail-catcher/src'],
   'waba-sandbox': ['apps/waba-sandbox/src'],
   cli: ['apps/cli/src', 'libs'],
+  'inbox-web': ['apps/inbox-web'],
+};
+
+/** Static front-ends: built by Vite (`npm run build:web`), their entry is the page. */
+const STATIC_BUILDS: Record<string, { entry: string; command: string[] }> = {
+  'inbox-web': { entry: 'dist/apps/inbox-web/index.html', command: ['npm', 'run', 'build:web'] },
 };
 
 /** The newest modification among the sources a build uses (specs are not built). */
@@ -31,11 +37,18 @@ function newestSource(dir: string): number {
 
 export function ensureBuild(apps: string[] = Object.keys(APP_SOURCES)): void {
   for (const app of apps) {
-    const entry = join(ROOT, `dist/apps/${app}/main.js`);
+    const build = STATIC_BUILDS[app] ?? {
+      entry: `dist/apps/${app}/main.js`,
+      command: ['npx', 'nest', 'build', app],
+    };
+    const entry = join(ROOT, build.entry);
     const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
     if (built >= Math.max(...APP_SOURCES[app].map((dir) => newestSource(join(ROOT, dir))))) continue;
     process.stderr.write(`building ${app}...\n`);
-    execFileSync('npx', ['nest', 'build', app], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(build.command[0], build.command.slice(1), {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     // webpack leaves an unchanged output file alone (compareBeforeEmit): mark the build as fresh.
     const now = new Date();
     utimesSync(entry, now, now);

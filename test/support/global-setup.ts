@@ -6,7 +6,7 @@ import { ensureBuild } from '../../scripts/ensure-build';
 
 /** A fresh test database, migrated, and an empty Redis test database, once per run. */
 export default async function globalSetup(): Promise<void> {
-  ensureBuild(['inbox', 'worker']); // tests run these as real processes
+  ensureBuild(['inbox', 'worker', 'inbox-web']); // tests run these as real processes; instances serve the web inbox
   const config = loadConfig();
   await recreateDatabase(config);
   const redis = new IORedis(config.REDIS_URL);

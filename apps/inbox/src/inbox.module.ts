@@ -25,6 +25,7 @@ import { LiveSockets } from './live/live-sockets';
 import { MediaController } from './media/media.controller';
 import { MediaService } from './media/media.service';
 import { MediaStore } from './media/media-store';
+import { WebFiles } from './web/web-files';
 import { CorsPolicy } from './settings/cors-policy';
 import { SettingsController } from './settings/settings.controller';
 import { TemplatesController } from './templates/templates.controller';
@@ -70,6 +71,7 @@ export class InboxModule {
         TemplatesStore,
         TemplatesService,
         CorsPolicy,
+        WebFiles,
       ],
     };
   }

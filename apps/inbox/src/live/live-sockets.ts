@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import type { RawData, WebSocket } from 'ws';
 import { IdentityService } from '../identity/identity.service';
+import { WebFiles } from '../web/web-files';
 import { LiveEvents } from './live-events';
 
 /** A client that has not authenticated by then is closed. */
@@ -26,17 +27,18 @@ export class LiveSockets {
   constructor(
     private readonly identity: IdentityService,
     private readonly events: LiveEvents,
+    private readonly web: WebFiles,
   ) {}
 
   /** Registers the plugin and the route; called while the application is prepared. */
   async register(fastify: FastifyInstance): Promise<void> {
     await fastify.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+    this.web.register(fastify);
     fastify.route({
       method: 'GET',
       url: '/',
-      handler: (_request, reply) => {
-        void reply.status(404).send({ detail: 'Not found.' });
-      },
+      // Without an upgrade, `/` is the web inbox's page.
+      handler: (request, reply) => this.web.sendPage(request, reply),
       wsHandler: (socket) => this.serve(socket),
     });
   }

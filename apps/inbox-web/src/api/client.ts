@@ -1,0 +1,69 @@
+/** The Integration API of this instance (same origin), with the session's token. */
+import { session } from '../auth/session';
+import type { Chat, Message, Page } from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(describe(body) ?? `The inbox answered ${status}.`);
+  }
+}
+
+/** The first human-readable sentence in a DRF error body. */
+function describe(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const detail = (body as { detail?: unknown }).detail;
+  if (typeof detail === 'string') return detail;
+  for (const value of Object.values(body))
+    if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
+}
+
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const token = session.token();
+  const response = await fetch(path, {
+    ...init,
+    headers: {
+      ...(token ? { Authorization: `Token ${token}` } : {}),
+      ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+      ...init.headers,
+    },
+  });
+  const body: unknown = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.status === 401 || (response.status === 403 && token)) {
+    session.end('Your session has ended. Please log in again.');
+    window.dispatchEvent(new Event('inbox:logged-out'));
+  }
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body as T;
+}
+
+export const inboxApi = {
+  login: (username: string, password: string) =>
+    api<{ token: string }>('/api/v1/auth/token/', {
+      method: 'POST',
+      body: JSON.stringify({ username, password }),
+    }),
+  chats: (offset: number, search: string) =>
+    api<Page<Chat>>(
+      `/api/v1/chats/?limit=50&offset=${offset}${search ? `&search=${encodeURIComponent(search)}` : ''}`,
+    ),
+  messages: (waId: string, beforeTime?: number) =>
+    api<Page<Message>>(
+      `/api/v1/messages/?wa_id=${waId}&limit=30${beforeTime ? `&before_time=${beforeTime}` : ''}`,
+    ),
+  markReceived: (waId: string, timestamp: number) =>
+    api('/api/v1/mark_as_received/', {
+      method: 'POST',
+      body: JSON.stringify({ customer_wa_id: waId, timestamp }),
+    }),
+  sendText: (waId: string, text: string, idempotencyKey: string) =>
+    api<Message>('/api/v1/messages/', {
+      method: 'POST',
+      headers: { 'Idempotency-Key': idempotencyKey },
+      body: JSON.stringify({ wa_id: waId, type: 'text', text: { body: text } }),
+    }),
+  instance: () => api<{ name?: string }>('/api/v1/'),
+};

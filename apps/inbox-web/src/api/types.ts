@@ -1,0 +1,42 @@
+/** Seed 002's payloads, as far as the web inbox reads them. */
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface Contact {
+  wa_id: string;
+  waba_payload: { profile: { name: string }; wa_id: string };
+  initials: string;
+  /** The customer's own last message (the 24-hour window), POSIX seconds. */
+  last_message_timestamp: number | null;
+}
+
+export interface User {
+  id: number;
+  username: string;
+  first_name: string;
+  last_name: string;
+}
+
+export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface Message {
+  id: string;
+  waba_payload: Record<string, unknown> & { type?: string; timestamp?: string };
+  waba_statuses: Partial<Record<DeliveryStatus, number>>;
+  from_us: boolean;
+  received: boolean;
+  sender: User | null;
+  customer_wa_id: string;
+  contact: Contact | null;
+}
+
+export interface Chat {
+  wa_id: string;
+  new_messages: number;
+  contact: Contact;
+  last_message: Message | null;
+}

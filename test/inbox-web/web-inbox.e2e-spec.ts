@@ -1,0 +1,116 @@
+/**
+ * The web inbox in headless Chromium against a real instance, the WhatsApp sandbox and PostgreSQL:
+ * an admin activates the account, logs in, sees a customer's message arrive live, opens it,
+ * answers with Enter, and watches the ticks reach "Read"; deep links; the files as served.
+ */
+import { Browser, Page } from 'playwright-core';
+import request from 'supertest';
+import { launchChromium } from '../support/browser';
+import { InboxWithSandbox, startInboxWithSandbox } from '../support/inbox-harness';
+import { waitFor } from '../support/wait';
+
+const PASSWORD = 'Velvet-Orchard-58';
+
+describe('web inbox', () => {
+  const channel = 'chanW1';
+  let fixture: InboxWithSandbox;
+  let browser: Browser;
+  let page: Page;
+  const customerWrites = (from: string, text: string) =>
+    request(fixture.sandboxUrl)
+      .post(`/sandbox/channels/${channel}/inbound`)
+      .send({ from, name: 'Dana Web', text })
+      .expect(202);
+
+  beforeAll(async () => {
+    fixture = await startInboxWithSandbox(channel);
+    browser = await launchChromium();
+    page = await (await browser.newContext()).newPage();
+    await waitFor(
+      async () =>
+        (await request(fixture.sandboxUrl).get('/sandbox/channels')).body.results.some(
+          (c: { webhook_registered: boolean }) => c.webhook_registered,
+        ),
+      10_000,
+    );
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await fixture?.close();
+  });
+
+  it('takes a new admin from activation to a live chat list', async () => {
+    await page.goto(`${fixture.inbox.url}/confirm_account?c=${fixture.secrets.activationCode}`);
+    await page.fill('#password1', PASSWORD);
+    await page.fill('#password2', PASSWORD);
+    await Promise.all([page.waitForURL('**/admin/'), page.click('text=SAVE')]);
+    await Promise.all([page.waitForURL(`${fixture.inbox.url}/`), page.getByText('Go to Web Inbox').click()]);
+    await page.getByLabel('Username').fill('owner@example.com');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').getByText('do not match').waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('No conversations yet').waitFor();
+    await page.getByRole('status').getByText('Live').waitFor();
+  });
+
+  it('shows an inbound message live with an unread badge, clears it when opened, and answers it', async () => {
+    const from = '4915100001001';
+    await customerWrites(from, 'Do you ship to Vienna?');
+    const row = page.locator(`li[data-wa-id="${from}"]`);
+    await row.getByText('Do you ship to Vienna?').waitFor({ timeout: 5_000 });
+    await row.getByLabel('1 unread').waitFor();
+    await row.getByText('Dana Web').click();
+    await page.waitForURL(`**/main/chat/${from}`);
+    const conversation = page.getByRole('region', { name: 'Conversation with Dana Web' });
+    await conversation.getByText('Do you ship to Vienna?').waitFor();
+    await row.getByLabel('1 unread').waitFor({ state: 'detached' });
+
+    const composer = conversation.getByLabel('Message');
+    await composer.fill('Yes, in 2 days.');
+    await composer.press('Shift+Enter');
+    await composer.pressSequentially('Free above 50 EUR.');
+    await composer.press('Enter');
+    const answer = conversation.locator('.bubble.out', { hasText: 'Yes, in 2 days.' });
+    await answer.waitFor();
+    await answer.getByLabel('Read').waitFor({ timeout: 10_000 });
+    const atSandbox = (await request(fixture.sandboxUrl).get(`/sandbox/channels/${channel}/messages`)).body
+      .results[0];
+    expect(atSandbox.payload.text.body).toBe('Yes, in 2 days.\nFree above 50 EUR.');
+  });
+
+  it('opens a chat from a deep link and counts messages for chats that are not open in the title', async () => {
+    const other = '4915100001002';
+    await customerWrites(other, 'Hello?');
+    await page.locator(`li[data-wa-id="${other}"]`).waitFor();
+    await waitFor(async () => (await page.title()).startsWith('(1)'), 5_000);
+    const deep = await page.context().newPage();
+    await deep.goto(`${fixture.inbox.url}/main/chat/${other}`); // same browser: the token is in local storage
+    await deep.getByRole('region', { name: 'Conversation with Dana Web' }).getByText('Hello?').waitFor();
+    await deep.close();
+  });
+
+  it('serves hashed assets compressed and cached for a year, and the page revalidated', async () => {
+    const html = await request(fixture.inbox.app.getHttpServer()).get('/').expect(200);
+    expect(html.headers['cache-control']).toBe('no-cache');
+    expect(html.headers['content-security-policy']).toContain("script-src 'self'");
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html.text)![1];
+    const asset = await request(fixture.inbox.app.getHttpServer())
+      .get(script)
+      .set('Accept-Encoding', 'gzip, br')
+      .buffer(true)
+      .parse((res, done) => {
+        res.on('data', () => undefined);
+        res.on('end', () => done(null, null));
+      })
+      .expect(200);
+    expect(asset.headers).toMatchObject({
+      'content-encoding': 'br',
+      'cache-control': 'public, max-age=31536000, immutable',
+      'content-type': 'text/javascript; charset=utf-8',
+    });
+    await request(fixture.inbox.app.getHttpServer()).get('/assets/..%2F..%2Fpackage.json').expect(404);
+    await request(fixture.inbox.app.getHttpServer()).get('/assets/nope.js').expect(404);
+  });
+});
