@@ -10,6 +10,11 @@ import { InboxWithSandbox, startInboxWithSandbox } from '../support/inbox-harnes
 import { waitFor } from '../support/wait';
 
 const PASSWORD = 'Velvet-Orchard-58';
+/** A real 1×1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 describe('web inbox', () => {
   const channel = 'chanW1';
@@ -89,6 +94,82 @@ describe('web inbox', () => {
     await deep.goto(`${fixture.inbox.url}/main/chat/${other}`); // same browser: the token is in local storage
     await deep.getByRole('region', { name: 'Conversation with Dana Web' }).getByText('Hello?').waitFor();
     await deep.close();
+  });
+
+  it('shows an image the customer sent, and sends one that reaches the customer', async () => {
+    const from = '4915100001003';
+    await request(fixture.sandboxUrl)
+      .post(`/sandbox/channels/${channel}/inbound`)
+      .send({ from, name: 'Dana Web', image: { data: PNG.toString('base64'), mime_type: 'image/png' } })
+      .expect(202);
+    await page.locator(`li[data-wa-id="${from}"]`).getByText('Dana Web').click();
+    const conversation = page.getByRole('region', { name: 'Conversation with Dana Web' });
+    const received = conversation.locator('.bubble.in img');
+    await received.waitFor();
+    await waitFor(
+      async () => (await received.evaluate((img: HTMLImageElement) => img.naturalWidth)) === 1,
+      5_000,
+    );
+
+    await conversation.getByLabel('Attach an image or a document').setInputFiles({
+      name: 'receipt.png',
+      mimeType: 'image/png',
+      buffer: PNG,
+    });
+    await conversation.getByLabel('Message').fill('Your receipt');
+    await conversation.getByRole('button', { name: 'Send' }).click();
+    await conversation.locator('.bubble.out', { hasText: 'Your receipt' }).locator('img').waitFor();
+    const sent = (await request(fixture.sandboxUrl).get(`/sandbox/channels/${channel}/messages`)).body
+      .results[0];
+    expect(sent).toMatchObject({ to: from, type: 'image', payload: { image: { caption: 'Your receipt' } } });
+    const bytes = await request(fixture.sandboxUrl)
+      .get(`/sandbox/media/${sent.payload.image.id}`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(Buffer.compare(bytes.body as Buffer, PNG)).toBe(0);
+  });
+
+  it('offers templates instead of free text once the 24-hour window has closed', async () => {
+    const from = '4915100001004';
+    const old = Math.floor(Date.now() / 1000) - 3 * 24 * 3600;
+    await request(fixture.inbox.app.getHttpServer())
+      .post(`/waba/webhook/${fixture.env.WABA_WEBHOOK_SECRET}/`)
+      .send({
+        contacts: [{ profile: { name: 'Old Friend' }, wa_id: from }],
+        messages: [
+          { from, id: 'wamid.old.web', timestamp: String(old), type: 'text', text: { body: 'Long ago' } },
+        ],
+      })
+      .expect(200);
+    await page.goto(`${fixture.inbox.url}/main/chat/${from}`);
+    const conversation = page.getByRole('region', { name: 'Conversation with Old Friend' });
+    await conversation.getByText('only allows template messages').waitFor();
+    await expect(conversation.getByLabel('Message').count()).resolves.toBe(0);
+    await conversation.getByLabel('Template').selectOption('order_update/en');
+    await conversation.getByLabel('Parameter 1').fill('#42');
+    await conversation.getByLabel('Parameter 2').fill('shipped');
+    await conversation.getByText('Your order #42 is now shipped.').waitFor();
+    await conversation.getByRole('button', { name: 'Send template' }).click();
+    await conversation.locator('.bubble.out', { hasText: 'Template: order_update' }).waitFor();
+    const sent = (await request(fixture.sandboxUrl).get(`/sandbox/channels/${channel}/messages`)).body
+      .results[0];
+    expect(sent.payload.template).toEqual({
+      name: 'order_update',
+      language: { code: 'en' },
+      components: [
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', text: '#42' },
+            { type: 'text', text: 'shipped' },
+          ],
+        },
+      ],
+    });
   });
 
   it('serves hashed assets compressed and cached for a year, and the page revalidated', async () => {

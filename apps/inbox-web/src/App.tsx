@@ -12,11 +12,15 @@ const queries = new QueryClient({ defaultOptions: { queries: { staleTime: 5_000,
 function Inbox({ onLogout }: { onLogout: () => void }) {
   const { waId } = useParams();
   const [unseen, setUnseen] = useState(0);
+  const [notify, setNotify] = useState(() => ('Notification' in window ? Notification.permission : 'denied'));
   const onInbound = useCallback(
     (from: string) => {
-      if (from !== waId || document.hidden) setUnseen((n) => n + 1);
+      if (from === waId && !document.hidden) return;
+      setUnseen((n) => n + 1);
+      if (notify === 'granted')
+        new Notification('New WhatsApp message', { body: `From +${from}`, tag: from });
     },
-    [waId],
+    [waId, notify],
   );
   const live = useLiveEvents(onInbound);
   useEffect(() => {
@@ -30,6 +34,11 @@ function Inbox({ onLogout }: { onLogout: () => void }) {
         <span className={`live live-${live}`} role="status">
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Offline, reconnecting…'}
         </span>
+        {notify === 'default' && (
+          <button className="link" onClick={() => void Notification.requestPermission().then(setNotify)}>
+            Turn on notifications
+          </button>
+        )}
         <button className="link" onClick={onLogout}>
           Log out
         </button>

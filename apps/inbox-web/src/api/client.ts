@@ -1,6 +1,6 @@
 /** The Integration API of this instance (same origin), with the session's token. */
 import { session } from '../auth/session';
-import type { Chat, Message, Page } from './types';
+import type { Chat, Message, Page, Template } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -27,7 +27,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     ...init,
     headers: {
       ...(token ? { Authorization: `Token ${token}` } : {}),
-      ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+      ...(typeof init.body === 'string' ? { 'Content-Type': 'application/json' } : {}),
       ...init.headers,
     },
   });
@@ -59,11 +59,19 @@ export const inboxApi = {
       method: 'POST',
       body: JSON.stringify({ customer_wa_id: waId, timestamp }),
     }),
-  sendText: (waId: string, text: string, idempotencyKey: string) =>
+  sendMessage: (waId: string, type: string, content: Record<string, unknown>, idempotencyKey: string) =>
     api<Message>('/api/v1/messages/', {
       method: 'POST',
       headers: { 'Idempotency-Key': idempotencyKey },
-      body: JSON.stringify({ wa_id: waId, type: 'text', text: { body: text } }),
+      body: JSON.stringify({ wa_id: waId, type, [type]: content }),
     }),
-  instance: () => api<{ name?: string }>('/api/v1/'),
+  uploadMedia: (file: File) => {
+    const form = new FormData();
+    form.set('file_encoded', file, file.name);
+    return api<{ id: string; file: string; mime_type: string }>('/api/v1/media/', {
+      method: 'POST',
+      body: form,
+    });
+  },
+  templates: () => api<Page<Template>>('/api/v1/templates/?status=approved&limit=200'),
 };

@@ -40,3 +40,11 @@ export interface Chat {
   contact: Contact;
   last_message: Message | null;
 }
+
+export interface Template {
+  name: string;
+  category: string;
+  language: string;
+  components: { type?: string; text?: string }[];
+  status: string;
+}

@@ -1,19 +1,44 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { KeyboardEvent, useState } from 'react';
+import { KeyboardEvent, useRef, useState } from 'react';
 import { inboxApi } from '../api/client';
+import { TemplatePicker } from './TemplatePicker';
 
 const drafts = new Map<string, string>();
 
-/** Enter sends, Shift+Enter adds a line; drafts are kept per chat; closed window → explained. */
+interface Outgoing {
+  text: string;
+  file?: File;
+  key: string;
+}
+
+/** A file is uploaded first, then sent as an image or a document with the text as its caption. */
+async function deliver(waId: string, { text, file, key }: Outgoing) {
+  if (!file) return inboxApi.sendMessage(waId, 'text', { body: text }, key);
+  const uploaded = await inboxApi.uploadMedia(file);
+  const type = file.type.startsWith('image/') ? 'image' : 'document';
+  const content: Record<string, unknown> = { id: uploaded.id };
+  if (text) content.caption = text;
+  if (type === 'document') content.filename = file.name;
+  return inboxApi.sendMessage(waId, type, content, key);
+}
+
+/**
+ * Enter sends, Shift+Enter adds a line; drafts are kept per chat; a failed send keeps the text and
+ * offers a retry with the same Idempotency-Key (never sent twice). Closed window → templates.
+ */
 export function Composer({ waId, windowIsOpen }: { waId: string; windowIsOpen: boolean }) {
   const queries = useQueryClient();
   const [text, setText] = useState(() => drafts.get(waId) ?? '');
+  const [file, setFile] = useState<File | undefined>();
   const [key, setKey] = useState(() => crypto.randomUUID());
+  const fileInput = useRef<HTMLInputElement>(null);
   const send = useMutation({
-    mutationFn: (body: string) => inboxApi.sendText(waId, body, key),
+    mutationFn: (outgoing: Outgoing) => deliver(waId, outgoing),
     onSuccess: () => {
       drafts.delete(waId);
       setText('');
+      setFile(undefined);
+      if (fileInput.current) fileInput.current.value = '';
       setKey(crypto.randomUUID());
       void queries.invalidateQueries({ queryKey: ['messages', waId] });
       void queries.invalidateQueries({ queryKey: ['chats'] });
@@ -24,7 +49,7 @@ export function Composer({ waId, windowIsOpen }: { waId: string; windowIsOpen: b
     drafts.set(waId, value);
   };
   const submit = () => {
-    if (text.trim() && !send.isPending) send.mutate(text);
+    if ((text.trim() || file) && !send.isPending) send.mutate({ text, file, key });
   };
   const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey) {
@@ -32,12 +57,7 @@ export function Composer({ waId, windowIsOpen }: { waId: string; windowIsOpen: b
       submit();
     }
   };
-  if (!windowIsOpen)
-    return (
-      <p className="window-closed" role="status">
-        This customer has not written in the last 24 hours, so WhatsApp only allows template messages now.
-      </p>
-    );
+  if (!windowIsOpen) return <TemplatePicker waId={waId} />;
   return (
     <form
       className="composer"
@@ -48,15 +68,28 @@ export function Composer({ waId, windowIsOpen }: { waId: string; windowIsOpen: b
     >
       <textarea
         aria-label="Message"
-        placeholder="Write a message (Enter sends, Shift+Enter adds a line)"
+        placeholder={
+          file ? 'Add a caption (optional)' : 'Write a message (Enter sends, Shift+Enter adds a line)'
+        }
         value={text}
         rows={2}
         onChange={(e) => update(e.target.value)}
         onKeyDown={onKey}
       />
-      <button type="submit" disabled={!text.trim() || send.isPending}>
-        Send
+      <label className="attach">
+        <span className="visually-hidden">Attach an image or a document</span>
+        📎
+        <input
+          ref={fileInput}
+          type="file"
+          accept="image/jpeg,image/png,image/webp,application/pdf,text/plain,.doc,.docx,.xls,.xlsx"
+          onChange={(e) => setFile(e.target.files?.[0])}
+        />
+      </label>
+      <button type="submit" disabled={(!text.trim() && !file) || send.isPending}>
+        {send.isPending ? 'Sending…' : 'Send'}
       </button>
+      {file && <p className="attached">Attached: {file.name}</p>}
       {send.isError && (
         <p className="error" role="alert">
           Not sent: {send.error.message}{' '}

@@ -1,19 +1,59 @@
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { ReactElement, useEffect } from 'react';
 import { inboxApi } from '../api/client';
 import type { Message } from '../api/types';
 import { Composer } from './Composer';
 import { TICK_LABEL, deliveryState, messageText, messageTime, senderName, windowOpen } from './message-view';
 
+/** How each kind of file shows in a bubble; anything else is a download. */
+const VIEWERS: Record<string, (link: string) => ReactElement> = {
+  image: (link) => <img src={link} alt="Image" className="bubble-image" />,
+  sticker: (link) => <img src={link} alt="Sticker" className="bubble-image" />,
+  audio: (link) => <audio controls src={link} />,
+  voice: (link) => <audio controls src={link} />,
+  video: (link) => <video controls src={link} className="bubble-image" />,
+};
+
+interface Part {
+  link?: string;
+  filename?: string;
+  latitude?: number;
+  longitude?: number;
+  name?: string;
+}
+
+/** Images inline, audio and video playable, documents downloadable, a location as a map link. */
+function Attachment({ message }: { message: Message }) {
+  const type = message.waba_payload.type ?? 'text';
+  const part = message.waba_payload[type] as Part | undefined;
+  if (type === 'location' && part?.latitude !== undefined)
+    return (
+      <a
+        href={`https://www.openstreetmap.org/?mlat=${part.latitude}&mlon=${part.longitude}`}
+        target="_blank"
+        rel="noreferrer"
+      >
+        📍 {part.name ?? 'Location'}
+      </a>
+    );
+  if (!part?.link) return null;
+  const viewer = VIEWERS[type];
+  if (viewer) return viewer(part.link);
+  return (
+    <a href={part.link} download={part.filename ?? true}>
+      📄 {part.filename ?? 'Download the document'}
+    </a>
+  );
+}
+
 function MessageBubble({ message }: { message: Message }) {
   const state = deliveryState(message.waba_statuses);
-  const image =
-    message.waba_payload.type === 'image' ? (message.waba_payload.image as { link?: string }) : undefined;
+  const text = messageText(message);
   return (
     <li className={message.from_us ? 'bubble out' : 'bubble in'} data-message-id={message.id}>
       <span className="bubble-sender">{senderName(message)}</span>
-      {image?.link && <img src={image.link} alt="Image" className="bubble-image" />}
-      <span className="bubble-text">{messageText(message)}</span>
+      <Attachment message={message} />
+      {!/^\[\w+\]$/.test(text) && <span className="bubble-text">{text}</span>}
       <span className="bubble-meta">
         {new Date(messageTime(message) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
         {message.from_us && (

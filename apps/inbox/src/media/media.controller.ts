@@ -46,7 +46,7 @@ export class MediaController {
   ): Promise<void> {
     const file = await this.media.open(id);
     // Loaded on the first download (the footprint of an idle instance counts: docs/inbox.md).
-    const [{ default: parseRange }, { create: contentDisposition }] = await Promise.all([
+    const [{ default: parseRange }, { default: contentDisposition }] = await Promise.all([
       import('range-parser'),
       import('content-disposition'),
     ]);
