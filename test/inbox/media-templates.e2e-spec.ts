@@ -150,7 +150,7 @@ describe('inbox media, templates, CORS and provider-key auth', () => {
       expect(uploaded.body.mime_type).toBe('text/html');
       const file = await download(uploaded.body.file).expect(200);
       expect(file.headers['content-type']).toBe('application/octet-stream');
-      expect(file.headers['content-disposition']).toBe('attachment; filename=page.html');
+      expect(file.headers['content-disposition']).toBe('attachment; filename="page.html"');
 
       const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 32)]);
       const doc = await http()
@@ -161,7 +161,7 @@ describe('inbox media, templates, CORS and provider-key auth', () => {
         .expect(201);
       expect(doc.body.mime_type).toBe('application/pdf'); // sniffed: the part said octet-stream
       expect((await download(doc.body.file).expect(200)).headers['content-disposition']).toBe(
-        'inline; filename=invoice.pdf',
+        'inline; filename="invoice.pdf"',
       );
     });
 
