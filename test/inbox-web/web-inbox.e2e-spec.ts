@@ -3,6 +3,7 @@
  * an admin activates the account, logs in, sees a customer's message arrive live, opens it,
  * answers with Enter, and watches the ticks reach "Read"; deep links; the files as served.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { launchChromium } from '../support/browser';
@@ -170,6 +171,65 @@ describe('web inbox', () => {
         },
       ],
     });
+  });
+
+  it('shows two agents the same inbound message live; one answers and the other sees it', async () => {
+    const owner = await request(fixture.inbox.app.getHttpServer())
+      .post('/api/v1/auth/token/')
+      .send({ username: 'owner@example.com', password: PASSWORD })
+      .expect(200);
+    const created = await request(fixture.inbox.app.getHttpServer())
+      .post('/api/v1/users/')
+      .set('Authorization', `Token ${owner.body.token}`)
+      .send({ username: 'alex', first_name: 'Alex', last_name: 'Agent' })
+      .expect(201);
+    const second = await (await browser.newContext()).newPage();
+    await second.goto(created.body.activation_url);
+    await second.fill('#password1', PASSWORD);
+    await second.fill('#password2', PASSWORD);
+    await Promise.all([second.waitForURL('**/admin/'), second.click('text=SAVE')]);
+    await second.goto(`${fixture.inbox.url}/`);
+    await second.getByLabel('Username').fill('alex');
+    await second.getByLabel('Password').fill(PASSWORD);
+    await second.getByRole('button', { name: 'Log in' }).click();
+    await second.getByRole('status').getByText('Live').waitFor();
+
+    const from = '4915100001005';
+    await page.goto(`${fixture.inbox.url}/`);
+    await page.getByRole('status').getByText('Live').waitFor();
+    await customerWrites(from, 'Is anyone there?');
+    for (const agent of [page, second])
+      await agent.locator(`li[data-wa-id="${from}"]`).getByText('Is anyone there?').waitFor();
+    await page.locator(`li[data-wa-id="${from}"]`).getByText('Dana Web').click();
+    await second.locator(`li[data-wa-id="${from}"]`).getByText('Dana Web').click();
+    const composer = second.getByRole('region', { name: 'Conversation with Dana Web' }).getByLabel('Message');
+    await composer.fill('Alex here, how can I help?');
+    await composer.press('Enter');
+    const seenByOwner = page.locator('.bubble.out', { hasText: 'Alex here, how can I help?' });
+    await seenByOwner.waitFor({ timeout: 5_000 });
+    await expect(seenByOwner.locator('.bubble-sender').textContent()).resolves.toBe('Alex Agent');
+    await second.close();
+  });
+
+  it('has no serious or critical accessibility violations (axe) on the login page, the chat list and a conversation', async () => {
+    const serious = async (target: Page) =>
+      (await new AxeBuilder({ page: target }).analyze()).violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    const anonymous = await (await browser.newContext()).newPage();
+    await anonymous.goto(`${fixture.inbox.url}/`);
+    await anonymous.getByRole('button', { name: 'Log in' }).waitFor();
+    expect(await serious(anonymous)).toEqual([]);
+    await anonymous.close();
+    await page.goto(`${fixture.inbox.url}/`);
+    await page.locator('li[data-wa-id]').first().waitFor();
+    expect(await serious(page)).toEqual([]);
+    await page.goto(`${fixture.inbox.url}/main/chat/4915100001001`);
+    await page
+      .getByRole('region', { name: 'Conversation with Dana Web' })
+      .getByText('Do you ship to Vienna?')
+      .waitFor();
+    expect(await serious(page)).toEqual([]);
   });
 
   it('serves hashed assets compressed and cached for a year, and the page revalidated', async () => {
