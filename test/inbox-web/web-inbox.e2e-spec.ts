@@ -232,6 +232,23 @@ describe('web inbox', () => {
     expect(await serious(page)).toEqual([]);
   });
 
+  it('reconnects after the instance restarts and shows what arrived while it was down', async () => {
+    await page.goto(`${fixture.inbox.url}/`);
+    const live = page.getByRole('status').filter({ hasText: /Live|Connecting|Offline/ });
+    await live.getByText('Live').waitFor();
+    const from = '4915100001006';
+    await fixture.restart(async () => {
+      await live.getByText('Offline, reconnecting…').waitFor({ timeout: 5_000 });
+      // The provider keeps retrying its webhook until the instance answers again.
+      await customerWrites(from, 'Written while you were away');
+    });
+    await live.getByText('Live').waitFor({ timeout: 10_000 });
+    await page
+      .locator(`li[data-wa-id="${from}"]`)
+      .getByText('Written while you were away')
+      .waitFor({ timeout: 10_000 });
+  });
+
   it('serves hashed assets compressed and cached for a year, and the page revalidated', async () => {
     const html = await request(fixture.inbox.app.getHttpServer()).get('/').expect(200);
     expect(html.headers['cache-control']).toBe('no-cache');

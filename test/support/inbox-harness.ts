@@ -124,6 +124,8 @@ export interface InboxWithSandbox {
   env: Record<string, string>;
   secrets: TenantSecrets;
   http: () => ReturnType<typeof request>;
+  /** Stops the instance, runs `whileDown`, starts it again on the same port and database. */
+  restart: (whileDown?: () => Promise<void>) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -139,17 +141,22 @@ export async function startInboxWithSandbox(channel: string): Promise<InboxWithS
     WABA_API_URL: sandboxUrl,
     WABA_API_KEY: `sandbox_${channel}_k3y`,
   });
-  const inbox = await startInbox(env);
-  return {
+  const fixture: InboxWithSandbox = {
     sandboxUrl,
-    inbox,
+    inbox: await startInbox(env),
     env,
     secrets,
-    http: () => request(inbox.app.getHttpServer()),
+    http: () => request(fixture.inbox.app.getHttpServer()),
+    restart: async (whileDown) => {
+      await fixture.inbox.app.close();
+      await whileDown?.();
+      fixture.inbox = await startInbox(env);
+    },
     close: async () => {
-      await inbox.app.close();
+      await fixture.inbox.app.close();
       await sandbox.close();
       await dropTenantDatabase(databaseUrl);
     },
   };
+  return fixture;
 }
