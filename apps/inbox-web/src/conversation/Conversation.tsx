@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { ReactElement, useEffect } from 'react';
+import { Link } from 'react-router';
 import { inboxApi } from '../api/client';
 import type { Message } from '../api/types';
 import { Composer } from './Composer';
@@ -91,6 +92,9 @@ export function Conversation({ waId }: { waId: string }) {
   return (
     <section className="conversation" aria-label={`Conversation with ${name}`}>
       <header className="conversation-header">
+        <Link to="/" className="back" aria-label="Back to the chats">
+          ←
+        </Link>
         <h2>{name}</h2>
         <span className="muted">+{waId}</span>
       </header>
