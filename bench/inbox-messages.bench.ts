@@ -10,7 +10,6 @@
  * Targets: ≥ 1,000 msg/s, answer p99 ≤ 50 ms, frame p99 ≤ 100 ms; chats p99 ≤ 50 ms, thread page
  * p99 ≤ 20 ms, search p99 ≤ 300 ms. Run `npm run build` first. BENCH_SKIP=ingest|scale skips one.
  */
-import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -29,7 +28,7 @@ import {
   createTenantDatabase,
   dropTenantDatabase,
 } from '../test/support/inbox-harness';
-import { machineBusySeconds, pad, processCpuSeconds, startTsProcess } from './support';
+import { LoadResult, load, machineBusySeconds, pad, processCpuSeconds, startTsProcess } from './support';
 
 const MAIN = resolve(__dirname, '../dist/apps/inbox/main.js');
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -123,21 +122,13 @@ function webhookBody(n: number): string {
   });
 }
 
-interface IngestResult {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  frames?: number[];
-}
+type IngestResult = LoadResult & { frames?: number[] };
 
 let sent = 0;
 
 /** Offered `rate` per second (0: as fast as it answers) for `seconds`. */
 async function drive(name: string, url: string, rate: number, seconds: number): Promise<IngestResult> {
-  const result = await autocannon({
+  return load(name, {
     url,
     method: 'POST',
     connections: 20,
@@ -146,14 +137,6 @@ async function drive(name: string, url: string, rate: number, seconds: number): 
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (req) => ({ ...req, body: webhookBody(sent++) }) }],
   });
-  return {
-    name,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
 }
 
 const CAPACITY_SECONDS = 10;

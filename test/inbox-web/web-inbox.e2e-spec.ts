@@ -8,14 +8,10 @@ import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { launchChromium } from '../support/browser';
 import { InboxWithSandbox, startInboxWithSandbox } from '../support/inbox-harness';
+import { ONE_PIXEL_PNG as PNG } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 
 const PASSWORD = 'Velvet-Orchard-58';
-/** A real 1×1 PNG. */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
 
 describe('web inbox', () => {
   const channel = 'chanW1';

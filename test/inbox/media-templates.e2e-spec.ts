@@ -5,15 +5,10 @@
 import request from 'supertest';
 import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
 import { InboxWithSandbox, createAppUser, startInboxWithSandbox } from '../support/inbox-harness';
+import { ONE_PIXEL_PNG as PNG } from '../support/fixtures';
 import { waitFor } from '../support/wait';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** A real 1×1 PNG (magic bytes included, so the type can be sniffed). */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
 
 describe('inbox media, templates, CORS and provider-key auth', () => {
   const channel = 'chanM1';

@@ -1,0 +1,99 @@
+/**
+ * Property test of this issue's new endpoints with plausible and hostile bodies and ids: media
+ * upload and download, templates, the CORS setting. Never a 5xx, never slow, and a refused upload
+ * stores nothing.
+ */
+import fc from 'fast-check';
+import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
+import { InboxWithSandbox, createAppUser, startInboxWithSandbox } from '../support/inbox-harness';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000) / 4;
+const SLOW_MS = 1000;
+
+const value = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.base64String({ maxLength: 200 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.jsonValue({ maxDepth: 3 }),
+);
+const body = fc.oneof(
+  fc.dictionary(fc.constantFrom('file_encoded', 'mime_type', 'filename', 'x'), value),
+  fc.record(
+    {
+      name: value,
+      category: value,
+      language: value,
+      components: fc.oneof(value, fc.array(value, { maxLength: 4 })),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.record({ allowed_origins: fc.oneof(value, fc.array(fc.oneof(value, fc.webUrl()), { maxLength: 5 })) }),
+  value,
+);
+const id = fc.oneof(
+  fc.uuid(),
+  fc.string({ maxLength: 60 }),
+  fc.constantFrom('..%2F..%2Fetc%2Fpasswd', '%00', 'a/b'),
+);
+
+describe('media, templates and settings take any input without a 5xx', () => {
+  let fixture: InboxWithSandbox;
+  let asApp: Record<string, string>;
+  let asAdmin: Record<string, string>;
+  beforeAll(async () => {
+    fixture = await startInboxWithSandbox('chanF1');
+    asApp = {
+      Authorization: `Token ${await createAppUser(fixture.http, fixture.secrets.configuratorToken, 'fuzz')}`,
+    };
+    asAdmin = { Authorization: `Token ${fixture.secrets.configuratorToken}` };
+  });
+  afterAll(() => fixture?.close());
+
+  it('answers every body on POST media/, templates/ and PUT settings/cors/ below 500, quickly', async () => {
+    const media = async () =>
+      Number(
+        (await fixture.inbox.app.get(InboxDb).query<{ n: string }>('SELECT count(*) AS n FROM media'))[0].n,
+      );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('media', 'templates', 'settings/cors'), body, async (path, sent) => {
+        const before = path === 'media' ? await media() : 0;
+        const started = Date.now();
+        const call =
+          path === 'settings/cors'
+            ? fixture.http().put(`/api/v1/${path}/`)
+            : fixture.http().post(`/api/v1/${path}/`);
+        const res = await call
+          .set(path === 'media' ? asApp : asAdmin)
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(sent));
+        expect([path, JSON.stringify(sent)?.slice(0, 200), res.status < 500]).toEqual([
+          path,
+          JSON.stringify(sent)?.slice(0, 200),
+          true,
+        ]);
+        expect(Date.now() - started).toBeLessThan(SLOW_MS);
+        if (path === 'media' && res.status !== 201) expect(await media()).toBe(before);
+      }),
+      { numRuns: RUNS },
+    );
+    await fixture.http().put('/api/v1/settings/cors/').set(asAdmin).send({ allowed_origins: [] }).expect(200);
+  });
+
+  it('answers every id and range on GET media/{id}/ and DELETE templates/{name}/ below 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(id, fc.option(fc.string({ maxLength: 30 })), async (key, range) => {
+        const download = fixture.http().get(`/api/v1/media/${encodeURIComponent(key)}/`);
+        if (range !== null) download.set('Range', range);
+        expect((await download).status).toBeLessThan(500);
+        const removed = await fixture
+          .http()
+          .delete(`/api/v1/templates/${encodeURIComponent(key)}/`)
+          .set(asAdmin);
+        expect(removed.status).toBeLessThan(500);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
