@@ -35,9 +35,31 @@ describe('npm run start:local supervises the platform', () => {
   let output = '';
   const stateDir = mkdtempSync(join(tmpdir(), 'start-local-'));
   let env: Record<string, string> = {};
+  const started: ChildProcess[] = [];
+  /** start-local.sh in a process group of its own, so a failed test can stop every component. */
+  const launch = (stdio: 'ignore' | 'pipe') => {
+    script = spawn('bash', ['scripts/start-local.sh'], {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', stdio, stdio],
+      detached: true,
+    });
+    started.push(script);
+    return script;
+  };
 
-  afterAll(() => {
-    if (script && script.exitCode === null) script.kill('SIGKILL');
+  afterAll(async () => {
+    for (const child of started.filter((c) => c.exitCode === null && c.signalCode === null)) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    // Tenant instances run detached from the supervisor: stop:local finds them by their records.
+    await new Promise((r) =>
+      spawn('npm', ['run', '--silent', 'stop:local'], { cwd: REPO, env, stdio: 'ignore' }).once('exit', r),
+    );
   });
 
   it('restarts a component that dies (saying so), and SIGTERM stops them all', async () => {
@@ -48,6 +70,7 @@ describe('npm run start:local supervises the platform', () => {
       await freePort(),
       await freePort(),
     ];
+    expect(new Set([api, gateway, smtp, mail, sandbox]).size).toBe(5); // CI once got the same port twice
     env = {
       ...(process.env as Record<string, string>),
       PORT: String(api),
@@ -64,7 +87,7 @@ describe('npm run start:local supervises the platform', () => {
       TENANT_DATABASE_SPARES: '0',
       LOG_LEVEL: 'warn',
     };
-    script = spawn('bash', ['scripts/start-local.sh'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    script = launch('pipe');
     script.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     script.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<void>((r) => script!.once('exit', () => r()));
@@ -102,8 +125,9 @@ describe('npm run start:local supervises the platform', () => {
     expect(first).toMatch(/^pp_[\w-]{43}$/);
     expect(statSync(join(stateDir, 'sandbox-api-key')).mode & 0o777).toBe(0o600);
     let again = '';
-    script = spawn('bash', ['scripts/start-local.sh'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    script = launch('pipe');
     script.stdout!.on('data', (d: Buffer) => (again += d.toString()));
+    script.stderr!.on('data', (d: Buffer) => (again += d.toString()));
     const exited = new Promise<void>((r) => script!.once('exit', () => r()));
     await waitFor(() => Promise.resolve(printedKey(again) !== undefined), 60_000);
     expect(printedKey(again)).toBe(first);
@@ -121,7 +145,7 @@ describe('npm run start:local supervises the platform', () => {
     const key = printedKey(output)!;
     const auth = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
     const start = () => {
-      script = spawn('bash', ['scripts/start-local.sh'], { cwd: REPO, env, stdio: 'ignore' });
+      script = launch('ignore');
       return new Promise<void>((r) => script!.once('exit', () => r()));
     };
     // Through the gateway, by Host header (fetch would not send ours; Node cannot resolve *.localhost).

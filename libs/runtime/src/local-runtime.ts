@@ -59,13 +59,25 @@ const envHash = (env: Record<string, string>) =>
     .update(JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b))))
     .digest('hex');
 
-/** A port nobody listens on right now (on loopback). */
+/** Ports this process handed out lately: the kernel may offer a just-closed port again. */
+const recentlyGiven: number[] = [];
+const REMEMBERED_PORTS = 64;
+
+/**
+ * A port nobody listens on right now (on loopback), and not one this process handed out among its
+ * last 64: callers bind later, so two quick calls must not both get a port the kernel re-offers.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
+  for (;;) {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((r) => server.close(r));
+    if (recentlyGiven.includes(port)) continue;
+    recentlyGiven.push(port);
+    if (recentlyGiven.length > REMEMBERED_PORTS) recentlyGiven.shift();
+    return port;
+  }
 }
 
 export class LocalRuntime implements RuntimeDriver {
