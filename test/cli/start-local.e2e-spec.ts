@@ -9,6 +9,11 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@app/runtime';
+import IORedis from 'ioredis';
+import { loadConfig } from '@app/config';
+import { recreateDatabase } from '@app/domain/migrate';
+import { uniqueChannel } from '../support/api-harness';
+import { launchChromium } from '../support/browser';
 import { REPO, isAlive } from '../support/processes';
 import { waitFor, waitForHttp } from '../support/wait';
 
@@ -28,6 +33,9 @@ function childrenRunning(parent: number, needle: string): number[] {
     });
 }
 
+const PASSWORD = 'Velvet-Orchard-58';
+const DATABASE = 'postgres://postgres@127.0.0.1:5432/start_local_e2e';
+const REDIS = 'redis://127.0.0.1:6379/8';
 const printedKey = (output: string) => /sandbox key\s+(pp_\S+)/.exec(output)?.[1];
 
 describe('npm run start:local supervises the platform', () => {
@@ -47,6 +55,14 @@ describe('npm run start:local supervises the platform', () => {
     started.push(script);
     return script;
   };
+
+  // The database and Redis of these tests start empty: instances of an earlier run would be revived.
+  beforeAll(async () => {
+    await recreateDatabase({ ...loadConfig(), DATABASE_URL: DATABASE });
+    const redis = new IORedis(REDIS);
+    await redis.flushdb();
+    redis.disconnect();
+  });
 
   afterAll(async () => {
     for (const child of started.filter((c) => c.exitCode === null && c.signalCode === null)) {
@@ -80,8 +96,8 @@ describe('npm run start:local supervises the platform', () => {
       WABA_SANDBOX_PORT: String(sandbox),
       SMTP_URL: `smtp://127.0.0.1:${smtp}`,
       BASE_DOMAIN: `localhost:${gateway}`,
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/start_local_e2e',
-      REDIS_URL: 'redis://127.0.0.1:6379/8',
+      DATABASE_URL: DATABASE,
+      REDIS_URL: REDIS,
       LOCAL_STATE_DIR: stateDir,
       LOCAL_WARM_INSTANCES: '0',
       TENANT_DATABASE_SPARES: '0',
@@ -141,38 +157,38 @@ describe('npm run start:local supervises the platform', () => {
     await exited;
   }, 120_000);
 
+  const start = () => {
+    script = launch('ignore');
+    return new Promise<void>((r) => script!.once('exit', () => r()));
+  };
+  // Through the gateway, by Host header (fetch would not send ours; Node cannot resolve *.localhost).
+  const health = (subdomain: string) =>
+    new Promise<number>((resolveStatus) => {
+      const request = get(
+        {
+          host: '127.0.0.1',
+          port: Number(env.GATEWAY_PORT),
+          path: '/api/v1/status/health',
+          headers: { Host: `${subdomain}.localhost:${env.GATEWAY_PORT}` },
+        },
+        (response) => {
+          response.resume();
+          resolveStatus(response.statusCode ?? 0);
+        },
+      );
+      request.on('error', () => resolveStatus(0));
+    });
+  const stopLocal = () =>
+    new Promise<string>((resolvePrinted) => {
+      let printed = '';
+      const stop = spawn('npm', ['run', '--silent', 'stop:local'], { cwd: REPO, env });
+      stop.stdout.on('data', (d: Buffer) => (printed += d.toString()));
+      stop.once('exit', () => resolvePrinted(printed));
+    });
+
   it('npm run stop:local stops the control plane and the instances; the next start starts them again', async () => {
     const key = printedKey(output)!;
     const auth = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
-    const start = () => {
-      script = launch('ignore');
-      return new Promise<void>((r) => script!.once('exit', () => r()));
-    };
-    // Through the gateway, by Host header (fetch would not send ours; Node cannot resolve *.localhost).
-    const health = (subdomain: string) =>
-      new Promise<number>((resolveStatus) => {
-        const request = get(
-          {
-            host: '127.0.0.1',
-            port: Number(env.GATEWAY_PORT),
-            path: '/api/v1/status/health',
-            headers: { Host: `${subdomain}.localhost:${env.GATEWAY_PORT}` },
-          },
-          (response) => {
-            response.resume();
-            resolveStatus(response.statusCode ?? 0);
-          },
-        );
-        request.on('error', () => resolveStatus(0));
-      });
-    const stopLocal = () =>
-      new Promise<string>((resolvePrinted) => {
-        let printed = '';
-        const stop = spawn('npm', ['run', '--silent', 'stop:local'], { cwd: REPO, env });
-        stop.stdout.on('data', (d: Buffer) => (printed += d.toString()));
-        stop.once('exit', () => resolvePrinted(printed));
-      });
-
     let exited = start();
     await waitForHttp(`http://127.0.0.1:${env.PORT}/health/live`, 60_000);
     const created = (await (
@@ -202,6 +218,82 @@ describe('npm run start:local supervises the platform', () => {
     exited = start();
     await waitFor(async () => (await health(created.subdomain)) === 200, 90_000);
     expect(await stopLocal()).toContain('Stopped 1 tenant instance(s)');
+    await exited;
+  }, 240_000);
+
+  it('a person creates an instance, activates it from the e-mail, opens the web inbox from the admin page, and answers a message typed on the sandbox page (Chromium)', async () => {
+    const key = printedKey(output)!;
+    const exited = start();
+    await waitForHttp(`http://127.0.0.1:${env.PORT}/health/live`, 60_000);
+    const email = 'owner@shop.example';
+    const channel = uniqueChannel();
+    const answer = await fetch(`http://127.0.0.1:${env.PORT}/v1/instances`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ channel_id: channel, admin_email: email }),
+    });
+    expect(answer.status).toBe(201);
+    const created = (await answer.json()) as { id: string; subdomain: string };
+    await waitFor(async () => (await health(created.subdomain)) === 200, 90_000);
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext();
+      const owner = await context.newPage();
+      // The activation e-mail, read where start:local keeps mail: the mail catcher's page.
+      await owner.goto(`http://127.0.0.1:${env.MAIL_CATCHER_HTTP_PORT}/`);
+      await waitFor(async () => {
+        await owner.reload();
+        return (await owner.getByRole('link', { name: 'WhatsApp Inbox Activation' }).count()) > 0;
+      }, 30_000);
+      await owner.getByRole('link', { name: 'WhatsApp Inbox Activation' }).click();
+      await owner.locator('.text-part a[href*="/confirm_account"]').click();
+      await owner.waitForURL(`http://${created.subdomain}.localhost:${env.GATEWAY_PORT}/confirm_account**`);
+      await owner
+        .locator('#password1')
+        .waitFor({ timeout: 10_000 })
+        .catch(async () => {
+          throw new Error(`no password form at ${owner.url()}: ${await owner.innerText('body')}`);
+        });
+      await owner.fill('#password1', PASSWORD);
+      await owner.fill('#password2', PASSWORD);
+      await Promise.all([owner.waitForURL('**/admin/'), owner.click('text=SAVE')]);
+      await Promise.all([
+        owner.waitForURL(`http://${created.subdomain}.localhost:${env.GATEWAY_PORT}/`),
+        owner.getByText('Go to Web Inbox').click(),
+      ]);
+      await owner.getByLabel('Username').fill(email);
+      await owner.getByLabel('Password').fill(PASSWORD);
+      await owner.getByRole('button', { name: 'Log in' }).click();
+      await owner.getByText('No conversations yet').waitFor();
+      await owner.getByRole('status').getByText('Live').waitFor(); // the websocket, through the gateway
+
+      // The customer types on the sandbox page, in another tab.
+      const customer = await context.newPage();
+      await customer.goto(`http://127.0.0.1:${env.WABA_SANDBOX_PORT}/`);
+      await customer.getByLabel('Channel').selectOption(channel);
+      await customer.getByLabel('Your number').fill('4915100007007');
+      await customer.getByLabel('Your name').fill('Walk Through');
+      await customer.getByLabel('Message').fill('Is my order on its way?');
+      await customer.getByRole('button', { name: 'Send' }).click();
+
+      const row = owner.locator('li[data-wa-id="4915100007007"]');
+      await row.getByLabel('1 unread').waitFor({ timeout: 10_000 });
+      await row.getByText('Walk Through').click();
+      const conversation = owner.getByRole('region', { name: 'Conversation with Walk Through' });
+      await conversation.getByText('Is my order on its way?').waitFor();
+      await conversation.getByLabel('Message').fill('Yes, it arrives tomorrow.');
+      await conversation.getByLabel('Message').press('Enter');
+      await customer
+        .locator('.msg.out', { hasText: 'Yes, it arrives tomorrow.' })
+        .waitFor({ timeout: 10_000 });
+      await conversation
+        .locator('.bubble.out', { hasText: 'Yes, it arrives tomorrow.' })
+        .getByLabel('Read')
+        .waitFor({ timeout: 10_000 });
+    } finally {
+      await browser.close();
+    }
+    expect(await stopLocal()).toContain('Stopped 2 tenant instance(s)');
     await exited;
   }, 240_000);
 });

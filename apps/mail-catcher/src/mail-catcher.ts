@@ -97,14 +97,15 @@ export class MailCatcher {
     if (match) {
       const mail = this.messages.find((m) => m.id === Number(match[1]));
       if (!mail) return void res.writeHead(404).end('no such message');
-      const linked = escapeHtml(mail.text ?? '').replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>');
+      // Links found by linkify-it (through mailparser): "Activate (http://…)" must not take the ")".
+      const linked = mail.textAsHtml ?? escapeHtml(mail.text ?? '');
       return html(
         `<p><a href="/">← all messages</a></p><h2>${escapeHtml(mail.subject)}</h2>` +
           `<p>From: ${escapeHtml(mail.from)}<br>To: ${escapeHtml(mail.to)}</p>` +
           (mail.html
             ? `<h3>HTML part</h3><iframe sandbox="allow-popups allow-popups-to-escape-sandbox" style="width:100%;height:22em;border:1px solid #ccc" srcdoc="${escapeHtml(`<base target="_blank">${mail.html}`)}"></iframe>`
             : '') +
-          `<h3>Text part</h3><pre style="white-space:pre-wrap">${linked}</pre>`,
+          `<h3>Text part</h3><div class="text-part">${linked}</div>`,
       );
     }
     const rows = [...this.messages]

@@ -11,6 +11,8 @@ export interface ParsedMail {
   from: string;
   to: string;
   text?: string;
+  /** The text part as HTML with its links made clickable (mailparser's linkify-it). */
+  textAsHtml?: string;
   html?: string;
 }
 
@@ -21,7 +23,7 @@ const addresses = (value: AddressObject | AddressObject[] | undefined): string =
     .join(', ');
 
 export async function parseMail(raw: string): Promise<ParsedMail> {
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  const mail = await simpleParser(raw, { skipImageLinks: true });
   const headers: Record<string, string> = {};
   for (const { key, line } of mail.headerLines) {
     headers[key] ??= line.slice(line.indexOf(':') + 1).trim();
@@ -32,6 +34,7 @@ export async function parseMail(raw: string): Promise<ParsedMail> {
     from: addresses(mail.from),
     to: addresses(mail.to),
     text: mail.text,
+    textAsHtml: mail.textAsHtml || undefined,
     html: mail.html || undefined,
   };
 }
