@@ -10,27 +10,18 @@
  * Targets: ≥ 1,000 msg/s, answer p99 ≤ 50 ms, frame p99 ≤ 100 ms; chats p99 ≤ 50 ms, thread page
  * p99 ≤ 20 ms, search p99 ≤ 300 ms. Run `npm run build` first. BENCH_SKIP=ingest|scale skips one.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import request from 'supertest';
 import WebSocket from 'ws';
-import { INBOX_NODE_OPTIONS } from '@app/bootstrap';
 import { freePort } from '@app/runtime';
 import { ConversationStore } from '../apps/inbox/src/conversations/conversation-store';
 import { InboxDb } from '../apps/inbox/src/persistence/inbox-db';
-import {
-  bootstrapEnv,
-  createAppUser,
-  createTenantDatabase,
-  dropTenantDatabase,
-} from '../test/support/inbox-harness';
+import { createTenantDatabase, dropTenantDatabase } from '../test/support/inbox-harness';
+import { seedConversations } from '../test/support/seed-conversations';
+import { MAIN, startInstance, stopChild } from './inbox-instance';
 import { LoadResult, load, machineBusySeconds, pad, processCpuSeconds, startTsProcess } from './support';
 
-const MAIN = resolve(__dirname, '../dist/apps/inbox/main.js');
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
@@ -43,53 +34,6 @@ const quantile = (xs: number[], q: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
-
-interface Instance {
-  url: string;
-  env: Record<string, string>;
-  token: string;
-  pid: number;
-  stop: () => Promise<void>;
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`${url} never became healthy`);
-}
-
-async function startInstance(databaseUrl: string): Promise<Instance> {
-  const port = await freePort();
-  const { env, secrets } = bootstrapEnv(databaseUrl, {
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    LOG_LEVEL: 'warn',
-    LISTEN_HOST: '127.0.0.1',
-  });
-  const profile = process.env.BENCH_CPU_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, MAIN], {
-    env: { ...process.env, ...env, NODE_OPTIONS: INBOX_NODE_OPTIONS },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(`${url}/api/v1/status/health`);
-  const token = await createAppUser(() => request(url), secrets.configuratorToken, 'bench');
-  return { url, env, token, pid: child.pid!, stop: () => stopChild(child) };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /** One provider webhook (Cloud API shape) whose text carries the time it was sent. */
 function webhookBody(n: number): string {
@@ -237,69 +181,6 @@ async function waitHealthyPost(url: string): Promise<void> {
   }
 }
 
-const WORDS = (
-  'hello thanks order delivery package today tomorrow price please help question account invoice ' +
-  'payment address change cancel update status tracking number store open close time week monday ' +
-  'friday great sorry problem working again card bank transfer receipt size color return exchange ' +
-  'available stock shipping fast slow box damaged photo name email phone call later yes no maybe ok'
-).split(' ');
-
-/** 1,000,000 messages over 10,000 chats, by COPY, with the secondary indexes built afterwards. */
-async function seed(databaseUrl: string): Promise<void> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  const started = Date.now();
-  const indexes = (
-    await db.query<{ indexdef: string; indexname: string }>(
-      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'messages' AND indexname IN ('messages_chat_idx', 'messages_inbound_idx', 'messages_text_trgm_idx')`,
-    )
-  ).rows;
-  for (const index of indexes) await db.query(`DROP INDEX ${index.indexname}`);
-  const now = Math.floor(Date.now() / 1000);
-  const contacts = db.query(copyFrom(`COPY contacts (wa_id, profile_name) FROM STDIN`));
-  for (let c = 0; c < CHATS; c++) contacts.write(`${4917000000000 + c}\tCustomer ${c}\n`);
-  await new Promise((r, j) => contacts.end(r).on('error', j));
-  const messages = db.query(
-    copyFrom(
-      `COPY messages (wa_message_id, customer_wa_id, from_us, type, timestamp, waba_payload, body_text) FROM STDIN`,
-    ),
-  );
-  let random = 42;
-  const next = () => (random = (random * 1103515245 + 12345) % 2147483648) / 2147483648;
-  for (let i = 0; i < MESSAGES; i++) {
-    const waId = String(4917000000000 + Math.floor(next() * CHATS));
-    const fromUs = next() < 0.4;
-    const ts = now - Math.floor(next() * 90 * 86400);
-    const words = Array.from(
-      { length: 4 + Math.floor(next() * 8) },
-      () => WORDS[Math.floor(next() * WORDS.length)],
-    );
-    if (next() < 0.01) words.splice(1, 0, SEARCH_WORD);
-    const text = words.join(' ');
-    const id = `wamid.seed.${i}`;
-    const payload = fromUs
-      ? { to: waId, type: 'text', text: { body: text }, id, timestamp: String(ts) }
-      : { from: waId, id, timestamp: String(ts), type: 'text', text: { body: text } };
-    const ok = messages.write(
-      `${id}\t${waId}\t${fromUs ? 't' : 'f'}\ttext\t${ts}\t${JSON.stringify(payload)}\t${text}\n`,
-    );
-    if (!ok) await new Promise((r) => messages.once('drain', r));
-  }
-  await new Promise((r, j) => messages.end(r).on('error', j));
-  const copied = Date.now();
-  for (const index of indexes) await db.query(index.indexdef);
-  await db.query(`UPDATE contacts c SET last_message_timestamp = a.ts, last_inbound_timestamp = a.inbound, last_message_id = a.last
-    FROM (SELECT customer_wa_id, max(timestamp) AS ts, max(timestamp) FILTER (WHERE NOT from_us) AS inbound,
-                 (array_agg(id ORDER BY timestamp DESC, id DESC))[1] AS last
-            FROM messages GROUP BY customer_wa_id) a WHERE a.customer_wa_id = c.wa_id`);
-  await db.query('VACUUM ANALYZE contacts');
-  await db.query('VACUUM ANALYZE messages');
-  out(
-    `seeded ${MESSAGES} messages over ${CHATS} chats: COPY ${((copied - started) / 1000).toFixed(1)} s, indexes and activity ${((Date.now() - copied) / 1000).toFixed(1)} s`,
-  );
-  await db.end();
-}
-
 async function timed(url: string, token: string, paths: () => string, count: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -337,7 +218,7 @@ async function scale(): Promise<void> {
   const databaseUrl = await createTenantDatabase();
   const instance = await startInstance(databaseUrl);
   try {
-    await seed(databaseUrl);
+    out(await seedConversations(databaseUrl, { messages: MESSAGES, chats: CHATS, searchWord: SEARCH_WORD }));
     const now = Math.floor(Date.now() / 1000);
     let r = 7;
     const pick = (n: number) => (r = (r * 48271) % 2147483647) % n;

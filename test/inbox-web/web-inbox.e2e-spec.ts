@@ -9,6 +9,7 @@ import request from 'supertest';
 import { launchChromium } from '../support/browser';
 import { InboxWithSandbox, startInboxWithSandbox } from '../support/inbox-harness';
 import { ONE_PIXEL_PNG as PNG } from '../support/fixtures';
+import { seedConversations } from '../support/seed-conversations';
 import { waitFor } from '../support/wait';
 
 const PASSWORD = 'Velvet-Orchard-58';
@@ -128,6 +129,73 @@ describe('web inbox', () => {
         res.on('end', () => done(null, Buffer.concat(chunks)));
       });
     expect(Buffer.compare(bytes.body as Buffer, PNG)).toBe(0);
+  });
+
+  it('shows a send at once, offers a retry when it fails (sent once), and never badges the open chat', async () => {
+    const from = '4915100001001';
+    await page.goto(`${fixture.inbox.url}/main/chat/${from}`);
+    const conversation = page.getByRole('region', { name: 'Conversation with Dana Web' });
+    await conversation.getByText('Do you ship to Vienna?').waitFor();
+    // A message into the open chat: read at once, so its row never shows a badge, not even briefly.
+    await page.evaluate((waId) => {
+      const w = window as unknown as { badged: boolean };
+      w.badged = false;
+      new MutationObserver(() => {
+        if (document.querySelector(`li[data-wa-id="${waId}"] .badge`)) w.badged = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    }, from);
+    await customerWrites(from, 'Any news on my order?');
+    await conversation.getByText('Any news on my order?').waitFor();
+    await page.locator(`li[data-wa-id="${from}"]`).getByText('Any news on my order?').waitFor();
+    await expect(page.evaluate(() => (window as unknown as { badged: boolean }).badged)).resolves.toBe(false);
+
+    // The provider fails five times: the instance retries for about 4 s, then gives up with a 503.
+    await request(fixture.sandboxUrl)
+      .post('/sandbox/faults')
+      .send({ fail_sends: 5, status: 503 })
+      .expect(200);
+    const composer = conversation.getByLabel('Message');
+    await composer.fill('Checking your order now.');
+    await composer.press('Enter');
+    const pending = conversation.locator('.bubble.pending', { hasText: 'Checking your order now.' });
+    await pending.getByLabel('Sending').waitFor({ timeout: 2_000 }); // long before the instance answers
+    await expect(composer.inputValue()).resolves.toBe('');
+    await pending.getByRole('alert').getByText('Not sent').waitFor({ timeout: 20_000 });
+    await pending.getByRole('button', { name: 'Retry' }).click();
+    await conversation
+      .locator('.bubble.out:not(.pending)', { hasText: 'Checking your order now.' })
+      .getByLabel(/Sent|Delivered|Read/)
+      .waitFor({ timeout: 10_000 });
+    await expect(pending.count()).resolves.toBe(0);
+    const atSandbox = (await request(fixture.sandboxUrl).get(`/sandbox/channels/${channel}/messages`)).body
+      .results as { payload: { text?: { body: string } } }[];
+    expect(atSandbox.filter((m) => m.payload.text?.body === 'Checking your order now.')).toHaveLength(1);
+  });
+
+  it('keeps a long conversation to the rows in view, loading older pages in order as it scrolls up', async () => {
+    const waId = '4915100004000';
+    await seedConversations(fixture.env.DATABASE_URL, {
+      messages: 0,
+      chats: 0,
+      threads: [{ waId, name: 'Long Story', messages: 400 }],
+    });
+    await page.goto(`${fixture.inbox.url}/main/chat/${waId}`);
+    const conversation = page.getByRole('region', { name: 'Conversation with Long Story' });
+    await conversation.getByText('message 400 of 400', { exact: true }).waitFor();
+    let most = 0;
+    for (let step = 0; step < 200; step++) {
+      most = Math.max(most, await page.locator('.history-row').count());
+      if ((await conversation.getByText('message 1 of 400', { exact: true }).count()) > 0) break;
+      await page.evaluate(() => (document.querySelector('.history')!.scrollTop = 0));
+      await page.waitForTimeout(50);
+    }
+    await conversation.getByText('message 1 of 400', { exact: true }).waitFor({ timeout: 1_000 });
+    expect(most).toBeGreaterThan(5);
+    expect(most).toBeLessThan(60); // 400 messages loaded, a screenful (plus overscan) in the DOM
+    const shown = await page.locator('.bubble-text').allTextContents();
+    const numbers = shown.filter((t) => /^message \d+ of 400$/.test(t)).map((t) => Number(t.split(' ')[1]));
+    expect(numbers.slice(0, 3)).toEqual([1, 2, 3]); // oldest first, none skipped or repeated at page edges
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
   });
 
   it('offers templates instead of free text once the 24-hour window has closed', async () => {
@@ -264,6 +332,12 @@ describe('web inbox', () => {
       'cache-control': 'public, max-age=31536000, immutable',
       'content-type': 'text/javascript; charset=utf-8',
     });
+    // React's production build (a build run with NODE_ENV=test once shipped its 574 KB development build).
+    const plain = await request(fixture.inbox.app.getHttpServer())
+      .get(script)
+      .set('Accept-Encoding', 'identity');
+    expect(plain.text).toContain('Minified React error'); // only the production build has it
+    expect(plain.text.length).toBeLessThan(450_000);
     await request(fixture.inbox.app.getHttpServer()).get('/assets/..%2F..%2Fpackage.json').expect(404);
     await request(fixture.inbox.app.getHttpServer()).get('/assets/nope.js').expect(404);
   });

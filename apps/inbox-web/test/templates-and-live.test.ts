@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inboundFrom } from '../src/live/useLiveEvents';
+import { inboundFrom } from '../src/live/live-merge';
 import {
   placeholderCount,
   preview,

@@ -50,10 +50,14 @@ export const inboxApi = {
     api<Page<Chat>>(
       `/api/v1/chats/?limit=50&offset=${offset}${search ? `&search=${encodeURIComponent(search)}` : ''}`,
     ),
-  messages: (waId: string, beforeTime?: number) =>
+  /** Newest first; `older` pages back from a second (exclusive), skipping what that second showed. */
+  messages: (waId: string, older?: { before: number; offset: number }) =>
     api<Page<Message>>(
-      `/api/v1/messages/?wa_id=${waId}&limit=30${beforeTime ? `&before_time=${beforeTime}` : ''}`,
+      `/api/v1/messages/?wa_id=${waId}&limit=30${older ? `&before_time=${older.before}&offset=${older.offset}` : ''}`,
     ),
+  /** What a chat got since a second (inclusive), for the live view. */
+  messagesSince: (waId: string, since: number) =>
+    api<Page<Message>>(`/api/v1/messages/?wa_id=${waId}&since_time=${since}&limit=100`),
   markReceived: (waId: string, timestamp: number) =>
     api('/api/v1/mark_as_received/', {
       method: 'POST',

@@ -1,9 +1,8 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { inboxApi } from '../api/client';
-import type { Chat } from '../api/types';
 import { messageText, messageTime } from '../conversation/message-view';
 
 const ROW_HEIGHT = 72;
@@ -27,7 +26,12 @@ export function ChatList({ openWaId }: { openWaId?: string }) {
     getNextPageParam: (last, pages) =>
       last.next ? pages.reduce((n, p) => n + p.results.length, 0) : undefined,
   });
-  const rows: Chat[] = chats.data?.pages.flatMap((p) => p.results) ?? [];
+  const pages = chats.data?.pages;
+  // A chat that moved while pages were read may come twice: shown once, where it was first seen.
+  const rows = useMemo(() => {
+    const seen = new Set<string>();
+    return (pages ?? []).flatMap((p) => p.results).filter((c) => !seen.has(c.wa_id) && !!seen.add(c.wa_id));
+  }, [pages]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({
     count: rows.length,
@@ -90,7 +94,7 @@ export function ChatList({ openWaId }: { openWaId?: string }) {
                     <span className="chat-time">
                       {chat.last_message ? timeLabel(messageTime(chat.last_message)) : ''}
                     </span>
-                    {chat.new_messages > 0 && (
+                    {chat.new_messages > 0 && chat.wa_id !== openWaId && (
                       <span className="badge" aria-label={`${chat.new_messages} unread`}>
                         {chat.new_messages}
                       </span>

@@ -1,55 +1,38 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { KeyboardEvent, useRef, useState } from 'react';
-import { inboxApi } from '../api/client';
+import { Icon } from '../ui/icons';
+import type { Outgoing } from './sending';
 import { TemplatePicker } from './TemplatePicker';
 
 const drafts = new Map<string, string>();
 
-interface Outgoing {
-  text: string;
-  file?: File;
-  key: string;
-}
-
-/** A file is uploaded first, then sent as an image or a document with the text as its caption. */
-async function deliver(waId: string, { text, file, key }: Outgoing) {
-  if (!file) return inboxApi.sendMessage(waId, 'text', { body: text }, key);
-  const uploaded = await inboxApi.uploadMedia(file);
-  const type = file.type.startsWith('image/') ? 'image' : 'document';
-  const content: Record<string, unknown> = { id: uploaded.id };
-  if (text) content.caption = text;
-  if (type === 'document') content.filename = file.name;
-  return inboxApi.sendMessage(waId, type, content, key);
-}
-
 /**
- * Enter sends, Shift+Enter adds a line; drafts are kept per chat; a failed send keeps the text and
- * offers a retry with the same Idempotency-Key (never sent twice). Closed window → templates.
+ * Enter sends, Shift+Enter adds a line; drafts are kept per chat. A send leaves the composer at
+ * once: the conversation shows it as a bubble until the instance confirms it (or offers a retry).
+ * Closed window → templates.
  */
-export function Composer({ waId, windowIsOpen }: { waId: string; windowIsOpen: boolean }) {
-  const queries = useQueryClient();
+export function Composer({
+  waId,
+  windowIsOpen,
+  onSend,
+}: {
+  waId: string;
+  windowIsOpen: boolean;
+  onSend: (outgoing: Outgoing) => void;
+}) {
   const [text, setText] = useState(() => drafts.get(waId) ?? '');
   const [file, setFile] = useState<File | undefined>();
-  const [key, setKey] = useState(() => crypto.randomUUID());
   const fileInput = useRef<HTMLInputElement>(null);
-  const send = useMutation({
-    mutationFn: (outgoing: Outgoing) => deliver(waId, outgoing),
-    onSuccess: () => {
-      drafts.delete(waId);
-      setText('');
-      setFile(undefined);
-      if (fileInput.current) fileInput.current.value = '';
-      setKey(crypto.randomUUID());
-      void queries.invalidateQueries({ queryKey: ['messages', waId] });
-      void queries.invalidateQueries({ queryKey: ['chats'] });
-    },
-  });
   const update = (value: string) => {
     setText(value);
     drafts.set(waId, value);
   };
   const submit = () => {
-    if ((text.trim() || file) && !send.isPending) send.mutate({ text, file, key });
+    if (!text.trim() && !file) return;
+    onSend({ text, file, key: crypto.randomUUID() });
+    update('');
+    drafts.delete(waId);
+    setFile(undefined);
+    if (fileInput.current) fileInput.current.value = '';
   };
   const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey) {
@@ -76,9 +59,9 @@ export function Composer({ waId, windowIsOpen }: { waId: string; windowIsOpen: b
         onChange={(e) => update(e.target.value)}
         onKeyDown={onKey}
       />
-      <label className="attach">
+      <label className="attach" title="Attach an image or a document">
         <span className="visually-hidden">Attach an image or a document</span>
-        📎
+        <Icon name="paperclip" size={22} />
         <input
           ref={fileInput}
           type="file"
@@ -86,18 +69,10 @@ export function Composer({ waId, windowIsOpen }: { waId: string; windowIsOpen: b
           onChange={(e) => setFile(e.target.files?.[0])}
         />
       </label>
-      <button type="submit" disabled={(!text.trim() && !file) || send.isPending}>
-        {send.isPending ? 'Sending…' : 'Send'}
+      <button type="submit" disabled={!text.trim() && !file}>
+        Send
       </button>
       {file && <p className="attached">Attached: {file.name}</p>}
-      {send.isError && (
-        <p className="error" role="alert">
-          Not sent: {send.error.message}{' '}
-          <button type="button" onClick={submit}>
-            Retry
-          </button>
-        </p>
-      )}
     </form>
   );
 }

@@ -1,93 +1,89 @@
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { ReactElement, useEffect } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { inboxApi } from '../api/client';
-import type { Message } from '../api/types';
+import { markChatRead, refreshChatList } from '../chats/chat-list-refresh';
+import { MessageBubble, PendingBubble } from './Bubbles';
 import { Composer } from './Composer';
-import { TICK_LABEL, deliveryState, messageText, messageTime, senderName, windowOpen } from './message-view';
+import { HistoryRow, OlderPage, historyRows, olderPage } from './history';
+import { messageTime, windowOpen } from './message-view';
+import { useSending } from './sending';
 
-/** How each kind of file shows in a bubble; anything else is a download. */
-const VIEWERS: Record<string, (link: string) => ReactElement> = {
-  image: (link) => <img src={link} alt="Image" className="bubble-image" />,
-  sticker: (link) => <img src={link} alt="Sticker" className="bubble-image" />,
-  audio: (link) => <audio controls src={link} />,
-  voice: (link) => <audio controls src={link} />,
-  video: (link) => <video controls src={link} className="bubble-image" />,
-};
+/** Rows this close to the top load the next older page. */
+const LOAD_OLDER_WITHIN = 5;
 
-interface Part {
-  link?: string;
-  filename?: string;
-  latitude?: number;
-  longitude?: number;
-  name?: string;
-}
-
-/** Images inline, audio and video playable, documents downloadable, a location as a map link. */
-function Attachment({ message }: { message: Message }) {
-  const type = message.waba_payload.type ?? 'text';
-  const part = message.waba_payload[type] as Part | undefined;
-  if (type === 'location' && part?.latitude !== undefined)
+function Row({ row, sending }: { row: HistoryRow; sending: ReturnType<typeof useSending> }) {
+  if (row.kind === 'day')
     return (
-      <a
-        href={`https://www.openstreetmap.org/?mlat=${part.latitude}&mlon=${part.longitude}`}
-        target="_blank"
-        rel="noreferrer"
-      >
-        📍 {part.name ?? 'Location'}
-      </a>
+      <div className="day-separator" role="separator">
+        <span>{row.label}</span>
+      </div>
     );
-  if (!part?.link) return null;
-  const viewer = VIEWERS[type];
-  if (viewer) return viewer(part.link);
+  if (row.kind === 'message') return <MessageBubble message={row.message} />;
   return (
-    <a href={part.link} download={part.filename ?? true}>
-      📄 {part.filename ?? 'Download the document'}
-    </a>
+    <PendingBubble
+      send={row.send}
+      onRetry={() => sending.retry(row.send.key)}
+      onDiscard={() => sending.discard(row.send.key)}
+    />
   );
 }
 
-function MessageBubble({ message }: { message: Message }) {
-  const state = deliveryState(message.waba_statuses);
-  const text = messageText(message);
-  return (
-    <li className={message.from_us ? 'bubble out' : 'bubble in'} data-message-id={message.id}>
-      <span className="bubble-sender">{senderName(message)}</span>
-      <Attachment message={message} />
-      {!/^\[\w+\]$/.test(text) && <span className="bubble-text">{text}</span>}
-      <span className="bubble-meta">
-        {new Date(messageTime(message) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
-        {message.from_us && (
-          <span className={`tick tick-${state}`} title={TICK_LABEL[state]} aria-label={TICK_LABEL[state]}>
-            {state === 'failed' ? '!' : state === 'sent' ? '✓' : state === 'pending' ? '🕓' : '✓✓'}
-          </span>
-        )}
-      </span>
-    </li>
-  );
-}
-
-/** One chat: history newest at the bottom, older pages on demand; opening it marks it received. */
+/**
+ * One chat: newest at the bottom, older pages loaded as the reader scrolls up, only the rows in
+ * view in the DOM (TanStack Virtual, anchored to the end so a prepended page does not move what is
+ * on screen and new messages are followed only when the reader is at the bottom). Opening the chat
+ * marks its messages as received.
+ */
 export function Conversation({ waId }: { waId: string }) {
   const queries = useQueryClient();
+  const sending = useSending(waId);
   const history = useInfiniteQuery({
     queryKey: ['messages', waId],
     queryFn: ({ pageParam }) => inboxApi.messages(waId, pageParam),
-    initialPageParam: undefined as number | undefined,
-    getNextPageParam: (last) => {
-      const oldest = last.results[last.results.length - 1];
-      return last.next && oldest ? messageTime(oldest) : undefined;
-    },
+    initialPageParam: undefined as OlderPage | undefined,
+    getNextPageParam: (_last, pages) => olderPage(pages),
   });
-  const messages = (history.data?.pages.flatMap((p) => p.results) ?? []).slice().reverse();
-  const newest = messages.length ? messageTime(messages[messages.length - 1]) : 0;
+  const pages = history.data?.pages;
+  const rows = useMemo(() => historyRows(pages ?? [], sending.pending), [pages, sending.pending]);
+  const messages = useMemo(() => pages?.flatMap((p) => p.results) ?? [], [pages]);
+  const newest = messages.length ? Math.max(...messages.slice(0, 30).map(messageTime)) : 0;
   const unread = messages.some((m) => !m.from_us && !m.received);
   useEffect(() => {
     if (!newest || !unread) return;
-    void inboxApi.markReceived(waId, newest).then(() => queries.invalidateQueries({ queryKey: ['chats'] }));
+    markChatRead(queries, waId);
+    void inboxApi.markReceived(waId, newest).then(() => refreshChatList(queries));
   }, [waId, newest, unread, queries]);
   const contact = messages.find((m) => m.contact)?.contact ?? null;
   const name = contact?.waba_payload.profile.name || `+${waId}`;
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: (index) => (rows[index]?.kind === 'day' ? 40 : 76),
+    getItemKey: (index) => rows[index]?.key ?? index,
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: 80,
+    paddingStart: 44, // room for the "Show older messages" button above the first row
+    paddingEnd: 12,
+    overscan: 8,
+  });
+  const [atLatest, setAtLatest] = useState(false);
+  useLayoutEffect(() => {
+    if (atLatest || !history.isSuccess) return;
+    virtual.scrollToEnd();
+    setAtLatest(true);
+  }, [atLatest, history.isSuccess, virtual]);
+  const items = virtual.getVirtualItems();
+  const firstIndex = items[0]?.index ?? 0;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;
+  useEffect(() => {
+    if (atLatest && firstIndex < LOAD_OLDER_WITHIN && hasNextPage && !isFetchingNextPage)
+      void fetchNextPage();
+  }, [atLatest, firstIndex, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   return (
     <section className="conversation" aria-label={`Conversation with ${name}`}>
@@ -98,26 +94,44 @@ export function Conversation({ waId }: { waId: string }) {
         <h2>{name}</h2>
         <span className="muted">+{waId}</span>
       </header>
-      <div className="history">
-        {history.hasNextPage && (
-          <button
-            className="older"
-            onClick={() => void history.fetchNextPage()}
-            disabled={history.isFetchingNextPage}
-          >
-            Show older messages
+      <div className="history-pane">
+        {hasNextPage && (
+          <button className="older" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage}>
+            {isFetchingNextPage ? 'Loading older messages…' : 'Show older messages'}
           </button>
         )}
-        {history.isSuccess && messages.length === 0 && (
-          <p className="empty">No messages with this customer yet.</p>
-        )}
-        <ol aria-live="polite">
-          {messages.map((m) => (
-            <MessageBubble key={m.id} message={m} />
-          ))}
-        </ol>
+        <div className="history" ref={scroller}>
+          {history.isSuccess && rows.length === 0 && (
+            <p className="empty">No messages with this customer yet.</p>
+          )}
+          {history.isError && (
+            <p className="empty">The messages could not be loaded. Check your connection.</p>
+          )}
+          <ol aria-live="polite" style={{ height: virtual.getTotalSize() }}>
+            {items.map((item) => {
+              const row = rows[item.index];
+              const side =
+                row.kind === 'day' ? 'day' : row.kind === 'pending' || row.message.from_us ? 'out' : 'in';
+              return (
+                <li
+                  key={item.key}
+                  data-index={item.index}
+                  ref={virtual.measureElement}
+                  className={`history-row ${side}`}
+                  style={{ transform: `translateY(${item.start}px)` }}
+                >
+                  <Row row={row} sending={sending} />
+                </li>
+              );
+            })}
+          </ol>
+        </div>
       </div>
-      <Composer waId={waId} windowIsOpen={windowOpen(contact?.last_message_timestamp)} />
+      <Composer
+        waId={waId}
+        windowIsOpen={windowOpen(contact?.last_message_timestamp)}
+        onSend={sending.send}
+      />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { inboxApi } from '../api/client';
+import { refreshChatList } from '../chats/chat-list-refresh';
 import { placeholderCount, preview, templateBody, templateMessage } from './template-message';
 
 /** Outside the 24-hour window: choose an approved template, fill its parameters, send it. */
@@ -24,7 +25,7 @@ export function TemplatePicker({ waId }: { waId: string }) {
       setChosen('');
       setParameters([]);
       void queries.invalidateQueries({ queryKey: ['messages', waId] });
-      void queries.invalidateQueries({ queryKey: ['chats'] });
+      refreshChatList(queries);
     },
   });
   return (

@@ -1,43 +1,83 @@
 /**
- * Seed 002's websocket: token first, then every event. Any event refreshes what is on screen
- * (the chat list and the open conversation are read again through the API), so a reconnect after
- * a drop catches up the same way. Reconnects with backoff (0.5 s doubling to 15 s).
+ * Seed 002's websocket: token first, then every event. Events are applied to what is cached:
+ * statuses patch their message, a customer's new messages are read with `since_time` and merged,
+ * messages written by other agents (getchat_webhook) are merged as they come; the chat list is
+ * read again. After a drop it reconnects with backoff (0.5 s doubling to 15 s) and reads
+ * everything on screen again, so what happened meanwhile shows.
  */
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { QueryClient, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { inboxApi } from '../api/client';
+import type { Message } from '../api/types';
 import { session } from '../auth/session';
+import { refreshChatList } from '../chats/chat-list-refresh';
+import { History, applyStatuses, inboundFrom, mergeNewest, newestShown, statusesIn } from './live-merge';
 
 export type LiveState = 'connecting' | 'live' | 'offline';
+
+interface Frame {
+  type: string;
+  status?: string;
+  waba_payload?: { outgoing_messages?: Message[] } & Record<string, unknown>;
+}
+
+/** A customer wrote: if their conversation is cached, read what is new since its newest second. */
+async function catchUp(queries: QueryClient, waId: string): Promise<void> {
+  const key = ['messages', waId];
+  const since = newestShown(queries.getQueryData<History>(key));
+  if (since === undefined) return void queries.invalidateQueries({ queryKey: key });
+  const page = await inboxApi.messagesSince(waId, since);
+  if (page.next) return void queries.invalidateQueries({ queryKey: key }); // too much at once: read again
+  queries.setQueryData<History>(key, (data) => mergeNewest(data, page.results));
+}
+
+function apply(queries: QueryClient, frame: Frame, onInbound: (waId: string) => void): void {
+  const payload = frame.waba_payload;
+  if (frame.type === 'getchat_webhook') {
+    for (const message of payload?.outgoing_messages ?? [])
+      queries.setQueryData<History>(['messages', message.customer_wa_id], (data) =>
+        mergeNewest(data, [message]),
+      );
+    return;
+  }
+  const statuses = statusesIn(payload);
+  if (statuses.length)
+    queries.setQueriesData<History>({ queryKey: ['messages'] }, (data) => applyStatuses(data, statuses));
+  for (const waId of new Set(inboundFrom(payload))) {
+    onInbound(waId);
+    catchUp(queries, waId).catch(() => void queries.invalidateQueries({ queryKey: ['messages', waId] }));
+  }
+}
 
 export function useLiveEvents(onInbound: (waId: string) => void): LiveState {
   const queries = useQueryClient();
   const [state, setState] = useState<LiveState>('connecting');
+  // The latest callback, without reconnecting each time the open chat changes.
+  const inbound = useRef(onInbound);
+  useEffect(() => {
+    inbound.current = onInbound;
+  }, [onInbound]);
   useEffect(() => {
     let socket: WebSocket | undefined;
     let retry = 500;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let refresh: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
-    const refreshSoon = () => {
-      clearTimeout(refresh);
-      refresh = setTimeout(() => void queries.invalidateQueries(), 50);
-    };
     const connect = () => {
       setState('connecting');
       socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`);
       socket.onopen = () => socket?.send(JSON.stringify({ token: session.token() }));
       socket.onmessage = (event: MessageEvent<string>) => {
-        const frame = JSON.parse(event.data) as { type: string; status?: string; waba_payload?: unknown };
+        const frame = JSON.parse(event.data) as Frame;
         if (frame.type === 'token') {
           if (frame.status === 'success') {
             retry = 500;
             setState('live');
-            refreshSoon(); // what arrived while disconnected
+            void queries.invalidateQueries(); // what arrived while disconnected
           }
           return;
         }
-        for (const waId of inboundFrom(frame.waba_payload)) onInbound(waId);
-        refreshSoon();
+        apply(queries, frame, (waId) => inbound.current(waId));
+        refreshChatList(queries);
       };
       socket.onclose = () => {
         if (stopped) return;
@@ -50,26 +90,8 @@ export function useLiveEvents(onInbound: (waId: string) => void): LiveState {
     return () => {
       stopped = true;
       clearTimeout(timer);
-      clearTimeout(refresh);
       socket?.close();
     };
-  }, [queries, onInbound]);
+  }, [queries]);
   return state;
-}
-
-/** The customers who wrote, in a provider webhook of either shape. */
-export function inboundFrom(payload: unknown): string[] {
-  const values: unknown[] = [];
-  const body = payload as { entry?: { changes?: { value?: unknown }[] }[] } | undefined;
-  if (Array.isArray(body?.entry)) {
-    for (const entry of body.entry) for (const change of entry.changes ?? []) values.push(change.value);
-  } else {
-    values.push(payload);
-  }
-  const from: string[] = [];
-  for (const value of values) {
-    const messages = (value as { messages?: { from?: unknown }[] } | undefined)?.messages;
-    if (Array.isArray(messages)) for (const m of messages) if (typeof m.from === 'string') from.push(m.from);
-  }
-  return from;
 }
