@@ -266,6 +266,7 @@ describe('npm run start:local supervises the platform', () => {
       await owner.getByRole('button', { name: 'Log in' }).click();
       await owner.getByText('No conversations yet').waitFor();
       await owner.getByRole('status').getByText('Live').waitFor(); // the websocket, through the gateway
+      await owner.locator('.instance-name', { hasText: created.subdomain }).waitFor(); // which inbox this is
 
       // The customer types on the sandbox page, in another tab.
       const customer = await context.newPage();

@@ -6,8 +6,11 @@ import { session } from './auth/session';
 import { ChatList } from './chats/ChatList';
 import { Conversation } from './conversation/Conversation';
 import { useLiveEvents } from './live/useLiveEvents';
+import { instanceName } from './ui/instance-name';
 
 const queries = new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } });
+
+const name = instanceName(location.hostname);
 
 function Inbox({ onLogout }: { onLogout: () => void }) {
   const { waId } = useParams();
@@ -30,7 +33,9 @@ function Inbox({ onLogout }: { onLogout: () => void }) {
   return (
     <div className={waId ? 'inbox has-chat' : 'inbox'}>
       <header className="topbar">
-        <span className="brand">WhatsApp Inbox</span>
+        <span className="brand">
+          WhatsApp Inbox{name && <span className="instance-name"> · {name}</span>}
+        </span>
         <span className={`live live-${live}`} role="status">
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Offline, reconnecting…'}
         </span>

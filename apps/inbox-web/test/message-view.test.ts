@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../src/api/types';
 import { deliveryState, messageText, senderName, windowOpen } from '../src/conversation/message-view';
+import { instanceName } from '../src/ui/instance-name';
 
 const message = (over: Partial<Message>): Message => ({
   id: 'wamid.1',
@@ -68,5 +69,15 @@ describe('message text and sender', () => {
         }),
       ),
     ).toBe('Kerry');
+  });
+});
+
+describe("the instance's name", () => {
+  it('is the subdomain, and nothing on a bare address', () => {
+    expect(instanceName('acme.inbox.example.com')).toBe('acme');
+    expect(instanceName('acme.localhost')).toBe('acme');
+    expect(instanceName('127.0.0.1')).toBeUndefined();
+    expect(instanceName('localhost')).toBeUndefined();
+    expect(instanceName('[::1]')).toBeUndefined();
   });
 });

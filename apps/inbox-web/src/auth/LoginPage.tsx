@@ -1,6 +1,9 @@
 import { FormEvent, useState } from 'react';
 import { inboxApi } from '../api/client';
 import { session } from './session';
+import { instanceName } from '../ui/instance-name';
+
+const name = instanceName(location.hostname);
 
 /** Username and password → the user's token (seed 002's `auth/token/`). */
 export function LoginPage({ onLoggedIn }: { onLoggedIn: () => void }) {
@@ -28,7 +31,9 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: () => void }) {
     <main className="login">
       <form className="login-card" onSubmit={(e) => void submit(e)} aria-labelledby="login-title">
         <h1 id="login-title">WhatsApp Inbox</h1>
-        <p className="muted">Log in to answer your customers.</p>
+        <p className="muted">
+          {name ? `Log in to ${name}'s inbox to answer your customers.` : 'Log in to answer your customers.'}
+        </p>
         <label>
           Username
           <input
