@@ -45,3 +45,11 @@ app.kubernetes.io/component: {{ .component }}
 - secretRef:
     name: {{ include "pp.secretName" . }}
 {{- end -}}
+
+{{/* The migration hook's environment: copies made for it (see configmap.yaml), or the existing Secret. */}}
+{{- define "pp.migrateEnvFrom" -}}
+- configMapRef:
+    name: {{ include "pp.fullname" . }}-migrate-env
+- secretRef:
+    name: {{ default (printf "%s-migrate-env" (include "pp.fullname" .)) .Values.existingSecret }}
+{{- end -}}
