@@ -212,6 +212,9 @@ up() {
     --initial-cluster="k8s-local=http://127.0.0.1:$ETCD_PEER_PORT" --logger=zap --log-level=warn \
     --quota-backend-bytes=4294967296 --auto-compaction-mode=periodic --auto-compaction-retention=5m
   await etcd 30 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
+  # The controllers and the scheduler get more of the API server than their defaults (20 and 50
+  # requests/s, 5 concurrent Deployment syncs), which are meant for a control plane shared with
+  # other tenants: here they alone turn 200 instances into pods.
   # --allow-privileged: PodSecurity admission, not the API server, must be what refuses pods.
   # --endpoint-reconciler-type=none: 127.0.0.1 may not be an Endpoint of the "kubernetes" Service.
   launch kube-apiserver "$APISERVER_PORT" "$BIN/kube-apiserver" \
@@ -233,11 +236,14 @@ up() {
     --cert-dir="$STATE/kcm" --leader-elect=false --use-service-account-credentials=true \
     --service-account-private-key-file="$p/sa.key" --root-ca-file="$p/ca.crt" \
     --cluster-signing-cert-file="$p/ca.crt" --cluster-signing-key-file="$p/ca.key" \
-    --controllers='*,bootstrapsigner,tokencleaner' --profiling=false --v=1
+    --controllers='*,bootstrapsigner,tokencleaner' --profiling=false --v=1 \
+    --kube-api-qps=200 --kube-api-burst=300 --concurrent-deployment-syncs=20 \
+    --concurrent-replicaset-syncs=20 --concurrent-namespace-syncs=20
   launch kube-scheduler "$SCHED_PORT" "$BIN/kube-scheduler" \
     --kubeconfig="$STATE/sched.kubeconfig" --authentication-kubeconfig="$STATE/sched.kubeconfig" \
     --authorization-kubeconfig="$STATE/sched.kubeconfig" --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" \
-    --cert-dir="$STATE/sched" --leader-elect=false --profiling=false --v=1
+    --cert-dir="$STATE/sched" --leader-elect=false --profiling=false --v=1 \
+    --kube-api-qps=200 --kube-api-burst=300
   launch kwok "$KWOK_PORT" "$BIN/kwok" --kubeconfig="$STATE/kwok.kubeconfig" --config="$STATE/kwok.yaml" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --manage-nodes-with-label-selector= --node-ip=127.0.0.1 --node-port="$KWOK_PORT" \

@@ -4,21 +4,13 @@
  * hook Job must complete (kwok completes Job pods), the API and worker Deployments must become
  * Available; `helm upgrade` with a changed value rolls them; `helm uninstall` leaves nothing.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { REPO } from '../support/processes';
+import { helm, installChart } from '../support/k8s-cluster';
 
-const run = promisify(execFile);
 const enabled = Boolean(process.env.KUBECONFIG);
 const describeCluster = enabled ? describe : describe.skip;
-const HELM =
-  process.env.HELM ?? join(process.env.GOPATH ?? join(process.env.HOME ?? '/root', 'go'), 'bin/helm');
 const NAMESPACE = `pp-helm-${Date.now().toString(36)}`;
 const RELEASE = 'pp';
-const helm = (...args: string[]) =>
-  run(HELM, [...args, '--namespace', NAMESPACE], { cwd: REPO, env: process.env, maxBuffer: 16 << 20 });
 
 describeCluster('the Helm chart on a real API server', () => {
   const config = new KubeConfig();
@@ -45,16 +37,7 @@ describeCluster('the Helm chart on a real API server', () => {
   });
 
   it('installs: every object accepted, the migration hook completed, API and worker Available', async () => {
-    const { stdout } = await helm(
-      'install',
-      RELEASE,
-      'helm/partner-platform',
-      '-f',
-      'helm/partner-platform/ci/k8s-local-values.yaml',
-      '--wait',
-      '--timeout',
-      '3m',
-    );
+    const { stdout } = await installChart(RELEASE, NAMESPACE);
     expect(stdout).toContain('STATUS: deployed');
     await expect(available(`${RELEASE}-partner-platform-api`)).resolves.toBe(true);
     await expect(available(`${RELEASE}-partner-platform-worker`)).resolves.toBe(true);
@@ -66,6 +49,7 @@ describeCluster('the Helm chart on a real API server', () => {
       namespace: NAMESPACE,
     });
     await helm(
+      NAMESPACE,
       'upgrade',
       RELEASE,
       'helm/partner-platform',
@@ -87,7 +71,7 @@ describeCluster('the Helm chart on a real API server', () => {
   }, 240_000);
 
   it('uninstalls leaving nothing of the release behind', async () => {
-    await helm('uninstall', RELEASE, '--wait', '--timeout', '3m');
+    await helm(NAMESPACE, 'uninstall', RELEASE, '--wait', '--timeout', '3m');
     const selector = `app.kubernetes.io/instance=${RELEASE}`;
     const left = [
       ...(await apps.listNamespacedDeployment({ namespace: NAMESPACE, labelSelector: selector })).items,

@@ -6,12 +6,7 @@
  * judges every object. kwok's pods run nothing, so the health step reaches a real inbox on this
  * machine started from the namespace's bootstrap Secret (test/support/host-pods.ts).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import request from 'supertest';
 import { loadConfig } from '@app/config';
@@ -19,6 +14,7 @@ import { resolveSecretsKey } from '@app/common';
 import { KubernetesRuntime, kubernetesSettings, reconcileNamespaces } from '@app/runtime';
 import { unique, uniqueChannel } from '../support/api-harness';
 import { HostPods, startHostPods } from '../support/host-pods';
+import { helm, installChart, serviceAccountKubeconfig } from '../support/k8s-cluster';
 import {
   Platform,
   configuratorTo,
@@ -26,44 +22,10 @@ import {
   startPlatform,
   waitForStatus,
 } from '../support/platform-harness';
-import { REPO } from '../support/processes';
 import { waitFor } from '../support/wait';
 
-const run = promisify(execFile);
 const describeCluster = process.env.KUBECONFIG ? describe : describe.skip;
-const HELM = process.env.HELM ?? join(process.env.HOME ?? '/root', 'go/bin/helm');
 const CHART_NAMESPACE = `pp-worker-${Date.now().toString(36)}`;
-
-/** A kubeconfig for the chart's ServiceAccount: the admin's cluster entry, a token the API server issued. */
-async function serviceAccountKubeconfig(admin: KubeConfig, core: CoreV1Api): Promise<string> {
-  const [account] = (
-    await core.listNamespacedServiceAccount({
-      namespace: CHART_NAMESPACE,
-      labelSelector: 'app.kubernetes.io/instance=pw',
-    })
-  ).items;
-  const token = await core.createNamespacedServiceAccountToken({
-    name: account.metadata!.name!,
-    namespace: CHART_NAMESPACE,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const cluster = admin.getCurrentCluster()!;
-  const file = join(mkdtempSync(join(tmpdir(), 'sa-kubeconfig-')), 'config');
-  const ca = admin.clusters.find((c) => c.name === cluster.name)!.caData!;
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'k8s', cluster: { server: cluster.server, 'certificate-authority-data': ca } }],
-      users: [{ name: 'worker', user: { token: token.status!.token } }],
-      contexts: [{ name: 'worker', context: { cluster: 'k8s', user: 'worker' } }],
-      'current-context': 'worker',
-    }),
-    { mode: 0o600 },
-  );
-  return file;
-}
 
 describeCluster('the worker on a real Kubernetes control plane, as the chart ServiceAccount', () => {
   const admin = new KubeConfig();
@@ -76,18 +38,8 @@ describeCluster('the worker on a real Kubernetes control plane, as the chart Ser
   let platform: Platform;
 
   beforeAll(async () => {
-    await run(
-      HELM,
-      [
-        'install',
-        'pw',
-        'helm/partner-platform',
-        '-f',
-        'helm/partner-platform/ci/k8s-local-values.yaml',
-      ].concat(['--namespace', CHART_NAMESPACE, '--create-namespace', '--wait', '--timeout', '3m']),
-      { cwd: REPO },
-    );
-    workerKubeconfig = await serviceAccountKubeconfig(admin, core);
+    await installChart('pw', CHART_NAMESPACE);
+    workerKubeconfig = await serviceAccountKubeconfig(admin, 'pw', CHART_NAMESPACE);
     asWorker = new KubeConfig();
     asWorker.loadFromFile(workerKubeconfig);
     pods = await startHostPods(admin);
@@ -108,10 +60,7 @@ describeCluster('the worker on a real Kubernetes control plane, as the chart Ser
   afterAll(async () => {
     await platform?.close();
     await pods?.stop();
-    await run(HELM, ['uninstall', 'pw', '--namespace', CHART_NAMESPACE, '--wait'], { cwd: REPO }).catch(
-      () => undefined,
-    );
-    await core.deleteNamespace({ name: CHART_NAMESPACE }).catch(() => undefined);
+    await helm(CHART_NAMESPACE, 'uninstall', 'pw', '--wait').catch(() => undefined);
   }, 300_000);
 
   it('configurator flow: deployed as the ServiceAccount under PodSecurity restricted, healthy, the token works; DELETE removes the namespace', async () => {

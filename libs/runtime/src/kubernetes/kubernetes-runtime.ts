@@ -177,16 +177,27 @@ export class KubernetesRuntime implements RuntimeDriver {
   }
 }
 
+/**
+ * A pod the ReplicaSet could not create, when retrying will not help. A namespace made a moment
+ * ago may not have its "default" ServiceAccount yet: the controller retries that pod once it
+ * exists (seen at 200 instances on a real control plane), so that refusal is not a failure.
+ */
+function replicaFailure(c: V1DeploymentCondition): string | undefined {
+  const message = c.message ?? '';
+  if (c.type !== 'ReplicaFailure' || c.status !== 'True') return undefined;
+  if (/error looking up service account/.test(message)) return undefined;
+  const quota = /exceeded quota/i.test(message) ? ' (quota)' : '';
+  return `${c.reason ?? 'ReplicaFailure'}${quota}: ${message}`.trim();
+}
+
 /** A failure the Deployment reports (kubectl's rules), or undefined. */
 function rolloutFailure(conditions: V1DeploymentCondition[]): string | undefined {
   for (const c of conditions) {
     if (c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded') {
       return `ProgressDeadlineExceeded: ${c.message ?? ''}`.trim();
     }
-    if (c.type === 'ReplicaFailure' && c.status === 'True') {
-      const quota = /exceeded quota/i.test(c.message ?? '') ? ' (quota)' : '';
-      return `${c.reason ?? 'ReplicaFailure'}${quota}: ${c.message ?? ''}`.trim();
-    }
+    const failed = replicaFailure(c);
+    if (failed) return failed;
   }
   return undefined;
 }
