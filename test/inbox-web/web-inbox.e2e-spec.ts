@@ -172,6 +172,24 @@ describe('web inbox', () => {
     expect(atSandbox.filter((m) => m.payload.text?.body === 'Checking your order now.')).toHaveLength(1);
   });
 
+  it('saves the text being written as a saved response, and puts a saved response into the composer', async () => {
+    const from = '4915100001001';
+    await page.goto(`${fixture.inbox.url}/main/chat/${from}`);
+    const conversation = page.getByRole('region', { name: 'Conversation with Dana Web' });
+    const composer = conversation.getByLabel('Message');
+    await composer.fill('We are open 9 to 17, Monday to Friday.');
+    await conversation.getByRole('button', { name: 'Save as a saved response' }).click();
+    await conversation.getByRole('button', { name: 'Saved for the team' }).waitFor();
+    await composer.fill('Hi Dana,');
+    const picker = conversation.getByLabel('Insert a saved response');
+    await picker.selectOption({ label: 'We are open 9 to 17, Monday to Friday.' });
+    await expect(composer.inputValue()).resolves.toBe('Hi Dana, We are open 9 to 17, Monday to Friday.');
+    await composer.press('Enter');
+    await conversation
+      .locator('.bubble.out:not(.pending)', { hasText: 'Hi Dana, We are open 9 to 17' })
+      .waitFor({ timeout: 10_000 });
+  });
+
   it('keeps a long conversation to the rows in view, loading older pages in order as it scrolls up', async () => {
     const waId = '4915100004000';
     await seedConversations(fixture.env.DATABASE_URL, {

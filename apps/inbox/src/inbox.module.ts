@@ -27,6 +27,8 @@ import { MediaService } from './media/media.service';
 import { MediaStore } from './media/media-store';
 import { WebFiles } from './web/web-files';
 import { CorsPolicy } from './settings/cors-policy';
+import { SavedResponsesController } from './saved-responses/saved-responses.controller';
+import { SavedResponsesStore } from './saved-responses/saved-responses-store';
 import { SettingsController } from './settings/settings.controller';
 import { TemplatesController } from './templates/templates.controller';
 import { TemplatesService } from './templates/templates.service';
@@ -48,6 +50,7 @@ export class InboxModule {
         MediaController,
         TemplatesController,
         SettingsController,
+        SavedResponsesController,
         ApiRootController,
         ProviderWebhookController,
         WebController,
@@ -71,6 +74,7 @@ export class InboxModule {
         TemplatesStore,
         TemplatesService,
         CorsPolicy,
+        SavedResponsesStore,
         WebFiles,
       ],
     };

@@ -1,6 +1,6 @@
 /** The Integration API of this instance (same origin), with the session's token. */
 import { session } from '../auth/session';
-import type { Chat, Message, Page, Template } from './types';
+import type { Chat, Message, Page, SavedResponse, Template } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -78,4 +78,7 @@ export const inboxApi = {
     });
   },
   templates: () => api<Page<Template>>('/api/v1/templates/?status=approved&limit=200'),
+  savedResponses: () => api<Page<SavedResponse>>('/api/v1/saved_responses/?limit=200'),
+  saveResponse: (text: string) =>
+    api<SavedResponse>('/api/v1/saved_responses/', { method: 'POST', body: JSON.stringify({ text }) }),
 };

@@ -48,3 +48,10 @@ export interface Template {
   components: { type?: string; text?: string }[];
   status: string;
 }
+
+export interface SavedResponse {
+  id: number;
+  text: string;
+  created_by: string;
+  timestamp: number;
+}

@@ -1,6 +1,7 @@
 import { KeyboardEvent, useRef, useState } from 'react';
 import { Icon } from '../ui/icons';
 import type { Outgoing } from './sending';
+import { QuickReplies } from './QuickReplies';
 import { TemplatePicker } from './TemplatePicker';
 
 const drafts = new Map<string, string>();
@@ -73,6 +74,10 @@ export function Composer({
         Send
       </button>
       {file && <p className="attached">Attached: {file.name}</p>}
+      <QuickReplies
+        text={text}
+        onChoose={(chosen) => update(text.trim() ? `${text.trimEnd()} ${chosen}` : chosen)}
+      />
     </form>
   );
 }

@@ -5,6 +5,7 @@ import {
 } from '../conversations/conversations.migrations';
 import { IDENTITY_MIGRATIONS } from '../identity/identity.migrations';
 import { MEDIA_MIGRATIONS } from '../media/media.migrations';
+import { SAVED_RESPONSE_MIGRATIONS } from '../saved-responses/saved-responses.migrations';
 import { SETTINGS_MIGRATIONS } from '../settings/settings.migrations';
 import { TEMPLATE_MIGRATIONS } from '../templates/templates.migrations';
 
@@ -26,4 +27,5 @@ export const MIGRATIONS: Migration[] = [
   ...SETTINGS_MIGRATIONS,
   ...SEARCH_MIGRATIONS,
   ...INGEST_MIGRATIONS,
+  ...SAVED_RESPONSE_MIGRATIONS,
 ];
