@@ -152,6 +152,13 @@ describeCluster('the worker on a real Kubernetes control plane, as the chart Ser
     const first = await generation();
     await runtime.deploy({ instanceId: stray, subdomain: 'stray', partnerId: 'nobody', env: strayEnv });
     expect(await generation()).toBe(first); // server-side apply of the same objects changes nothing
+    await runtime.deploy({
+      instanceId: stray,
+      subdomain: 'stray',
+      partnerId: 'nobody',
+      env: { ...strayEnv, LOG_LEVEL: 'debug' },
+    });
+    expect(await generation()).toBe(first! + 1); // a changed environment rolls the pod
     const statusOf = async (ids: string[]) =>
       new Map(
         (
@@ -174,6 +181,7 @@ describeCluster('the worker on a real Kubernetes control plane, as the chart Ser
       async () => !(await runtime.managedNamespaces()).some((m) => m.instanceId === stray),
       60_000,
     );
+    await expect(runtime.teardown(stray)).resolves.toBeUndefined(); // again is fine
   }, 120_000);
 
   it('the ServiceAccount may not do what the chart does not grant', async () => {

@@ -110,22 +110,8 @@ describe('Kubernetes runtime against a fake API server', () => {
     expect(await runtime.status(s.instanceId)).toMatchObject({ state: 'running' });
   });
 
-  it('re-applies idempotently: same objects, no new generation; a changed environment rolls the pods', async () => {
-    const s = spec();
-    await runtime.deploy(s);
-    const generation = async () =>
-      (await objectsOf(`inbox-${s.instanceId}`)).find((o) => o.kind === 'Deployment')!.metadata.generation;
-    const first = await generation();
-    await runtime.deploy(s);
-    expect(await generation()).toBe(first);
-    expect((await objectsOf(`inbox-${s.instanceId}`)).length).toBe(8);
-    await runtime.deploy({ ...s, env: { ...s.env, SECRET_KEY: 'y'.repeat(40) } });
-    expect(await generation()).toBe(first! + 1);
-  });
-
   it.each([
     ['progress-deadline', /ProgressDeadlineExceeded: ReplicaSet "inbox-5d4f8" has timed out progressing/],
-    ['quota', /FailedCreate \(quota\): .*exceeded quota: inbox-quota/],
     ['failed-create', /failed: FailedCreate: pods "inbox-5d4f8-x2" is forbidden: violates PodSecurity/],
   ])('fails fast with the reason when the rollout reports %s', async (mode, reason) => {
     const s = spec();
@@ -179,57 +165,15 @@ describe('Kubernetes runtime against a fake API server', () => {
     expect((await fake.state()).violations.length).toBeGreaterThan(0);
   });
 
-  it('tears down by deleting the namespace and waiting until it is gone; again is fine', async () => {
-    const s = spec();
-    await runtime.deploy(s);
-    await runtime.teardown(s.instanceId);
-    expect(await objectsOf(`inbox-${s.instanceId}`)).toEqual([]);
-    expect(await runtime.status(s.instanceId)).toEqual({ state: 'missing' });
-    await expect(runtime.teardown(s.instanceId)).resolves.toBeUndefined();
-  });
-
-  it("meets the restricted Pod Security profile its namespace enforces (the fake's admission refuses a weaker pod)", async () => {
-    const s = spec();
-    await runtime.deploy(s); // would fail with FailedCreate if the pod template were not restricted
-    const { instanceManifests } = await import('@app/runtime');
-    const [namespace, , deployment] = instanceManifests(settings, spec());
-    const weak = JSON.parse(JSON.stringify(deployment)) as {
-      metadata: { namespace: string };
-      spec: { template: { spec: { containers: { securityContext: Record<string, unknown> }[] } } };
-    };
-    weak.spec.template.spec.containers[0].securityContext = { runAsNonRoot: true };
-    const { KubernetesObjectApi, PatchStrategy } = await import('@kubernetes/client-node');
-    const client = KubernetesObjectApi.makeApiClient(fake.kubeConfig);
-    await client.patch(namespace, undefined, undefined, 'test', true, PatchStrategy.ServerSideApply);
-    const applied = (await client.patch(
-      weak as never,
-      undefined,
-      undefined,
-      'test',
-      true,
-      PatchStrategy.ServerSideApply,
-    )) as {
-      status: { conditions: { reason: string; message: string }[] };
-    };
-    expect(applied.status.conditions[0].reason).toBe('FailedCreate');
-    expect(applied.status.conditions[0].message).toMatch(
-      /violates PodSecurity "restricted:latest": allowPrivilegeEscalation/,
-    );
-  });
-
-  it('lists the namespaces it manages, with instance and partner', async () => {
-    const s = spec();
-    await runtime.deploy(s);
-    const managed = await runtime.managedNamespaces();
-    expect(managed).toContainEqual({
-      namespace: `inbox-${s.instanceId}`,
-      instanceId: s.instanceId,
-      partnerId: 'acme',
-    });
-  });
-
-  // Last: by now the runtime has provisioned, re-applied, read, listed and torn down.
+  // Last. Re-applying, listing and tearing down are tested on a real API server
+  // (test/k8s-cluster); here they only drive the requests whose verbs are counted.
   it("uses exactly what the Helm chart's ClusterRole grants", async () => {
+    const s = spec();
+    await runtime.deploy(s);
+    await runtime.deploy(s);
+    await runtime.status(s.instanceId);
+    await runtime.managedNamespaces();
+    await runtime.teardown(s.instanceId);
     const template = readFileSync(
       resolve(__dirname, '../../helm/partner-platform/templates/rbac.yaml'),
       'utf8',
