@@ -91,7 +91,25 @@ describeCluster('the worker on a real Kubernetes control plane, as the chart Ser
     await expect(core.readNamespace({ name: `inbox-${id}` })).rejects.toMatchObject({ code: 404 });
   }, 240_000);
 
-  it('admin e-mail and activation-link flows reach ready on the real runtime', async () => {
+  /** Sets the password through the instance's activation page, then logs in with it through the API. */
+  const activate = async (id: string, link: string, username: string) => {
+    const base = `${pods.url}/inbox-${id}`;
+    const { pathname, search } = new URL(link);
+    const form = await request(base).get(`${pathname}${search}`).expect(200);
+    const csrf = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(form.text)![1];
+    const saved = await request(base)
+      .post(`${pathname}${search}`)
+      .set('Cookie', `csrftoken=${csrf}`)
+      .type('form')
+      .send({ csrfmiddlewaretoken: csrf, password1: 'Velvet-Orchard-58', password2: 'Velvet-Orchard-58' });
+    expect(saved.status).toBeLessThan(400);
+    await request(base)
+      .post('/api/v1/auth/token/')
+      .send({ username, password: 'Velvet-Orchard-58' })
+      .expect(200);
+  };
+
+  it('admin e-mail and activation-link flows: ready on the real runtime, activated through the instance, logged in', async () => {
     const email = `${unique('owner')}@example.com`;
     const mailed = await createInstance(platform, { channel_id: uniqueChannel(), admin_email: email });
     const linked = await createInstance(platform, { channel_id: uniqueChannel(), generate_activation: true });
@@ -99,6 +117,9 @@ describeCluster('the worker on a real Kubernetes control plane, as the chart Ser
     await waitForStatus(platform, mailed.id, 'ready', 120_000);
     await waitForStatus(platform, linked.id, 'ready', 120_000);
     await waitFor(() => Promise.resolve(platform.catcher.messages.some((m) => m.to.includes(email))), 30_000);
+    const mail = platform.catcher.messages.find((m) => m.to.includes(email))!;
+    await activate(mailed.id, /(http:\/\/\S+\/confirm_account\?c=[\w-]+)/.exec(mail.text ?? '')![1], email);
+    await activate(linked.id, linked.activation_url!, 'admin');
     for (const { id } of [mailed, linked])
       await platform.http().delete(`/v1/instances/${id}`).set(platform.partner.auth).expect(202);
   }, 240_000);
