@@ -30,6 +30,7 @@ const body = fc.oneof(
     { requiredKeys: [] },
   ),
   fc.record({ allowed_origins: fc.oneof(value, fc.array(fc.oneof(value, fc.webUrl()), { maxLength: 5 })) }),
+  fc.record({ text: fc.oneof(value, fc.string({ minLength: 4000, maxLength: 4200 })) }, { requiredKeys: [] }),
   value,
 );
 const id = fc.oneof(
@@ -38,7 +39,7 @@ const id = fc.oneof(
   fc.constantFrom('..%2F..%2Fetc%2Fpasswd', '%00', 'a/b'),
 );
 
-describe('media, templates and settings take any input without a 5xx', () => {
+describe('media, templates, saved responses and settings take any input without a 5xx', () => {
   let fixture: InboxWithSandbox;
   let asApp: Record<string, string>;
   let asAdmin: Record<string, string>;
@@ -51,37 +52,49 @@ describe('media, templates and settings take any input without a 5xx', () => {
   });
   afterAll(() => fixture?.close());
 
-  it('answers every body on POST media/, templates/ and PUT settings/cors/ below 500, quickly', async () => {
-    const media = async () =>
-      Number(
-        (await fixture.inbox.app.get(InboxDb).query<{ n: string }>('SELECT count(*) AS n FROM media'))[0].n,
-      );
+  it('answers every body on POST media/, templates/, saved_responses/ and PUT settings/cors/ below 500, quickly', async () => {
+    // What a refused body must not have written.
+    const stored: Record<string, string> = { media: 'media', saved_responses: 'saved_responses' };
+    const rows = async (path: string) =>
+      stored[path]
+        ? Number(
+            (
+              await fixture.inbox.app
+                .get(InboxDb)
+                .query<{ n: string }>(`SELECT count(*) AS n FROM ${stored[path]}`)
+            )[0].n,
+          )
+        : 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('media', 'templates', 'settings/cors'), body, async (path, sent) => {
-        const before = path === 'media' ? await media() : 0;
-        const started = Date.now();
-        const call =
-          path === 'settings/cors'
-            ? fixture.http().put(`/api/v1/${path}/`)
-            : fixture.http().post(`/api/v1/${path}/`);
-        const res = await call
-          .set(path === 'media' ? asApp : asAdmin)
-          .set('Content-Type', 'application/json')
-          .send(JSON.stringify(sent));
-        expect([path, JSON.stringify(sent)?.slice(0, 200), res.status < 500]).toEqual([
-          path,
-          JSON.stringify(sent)?.slice(0, 200),
-          true,
-        ]);
-        expect(Date.now() - started).toBeLessThan(SLOW_MS);
-        if (path === 'media' && res.status !== 201) expect(await media()).toBe(before);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('media', 'templates', 'settings/cors', 'saved_responses'),
+        body,
+        async (path, sent) => {
+          const before = await rows(path);
+          const started = Date.now();
+          const call =
+            path === 'settings/cors'
+              ? fixture.http().put(`/api/v1/${path}/`)
+              : fixture.http().post(`/api/v1/${path}/`);
+          const res = await call
+            .set(path === 'media' || path === 'saved_responses' ? asApp : asAdmin)
+            .set('Content-Type', 'application/json')
+            .send(JSON.stringify(sent));
+          expect([path, JSON.stringify(sent)?.slice(0, 200), res.status < 500]).toEqual([
+            path,
+            JSON.stringify(sent)?.slice(0, 200),
+            true,
+          ]);
+          expect(Date.now() - started).toBeLessThan(SLOW_MS);
+          if (res.status !== 201) expect(await rows(path)).toBe(before);
+        },
+      ),
       { numRuns: RUNS },
     );
     await fixture.http().put('/api/v1/settings/cors/').set(asAdmin).send({ allowed_origins: [] }).expect(200);
   });
 
-  it('answers every id and range on GET media/{id}/ and DELETE templates/{name}/ below 500', async () => {
+  it('answers every id and range on GET media/{id}/, DELETE templates/{name}/ and saved_responses/{id}/ below 500', async () => {
     await fc.assert(
       fc.asyncProperty(id, fc.option(fc.string({ maxLength: 30 })), async (key, range) => {
         const download = fixture.http().get(`/api/v1/media/${encodeURIComponent(key)}/`);
@@ -92,6 +105,9 @@ describe('media, templates and settings take any input without a 5xx', () => {
           .delete(`/api/v1/templates/${encodeURIComponent(key)}/`)
           .set(asAdmin);
         expect(removed.status).toBeLessThan(500);
+        const saved = `/api/v1/saved_responses/${encodeURIComponent(key)}/`;
+        expect((await fixture.http().get(saved).set(asApp)).status).toBeLessThan(500);
+        expect((await fixture.http().delete(saved).set(asApp)).status).toBeLessThan(500);
       }),
       { numRuns: RUNS },
     );

@@ -21,15 +21,16 @@ describe('saved responses', () => {
     asAdmin = { 'D360-Api-Key': fixture.env.WABA_API_KEY }; // the instance owner, an admin
   });
   afterAll(() => fixture?.close());
+  const add = (as: Record<string, string>, body: unknown) =>
+    fixture
+      .http()
+      .post('/api/v1/saved_responses/')
+      .set(as)
+      .send(body as object);
 
   it('are added by any user and listed newest first, paginated, in seed 002 shape', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const first = await fixture
-      .http()
-      .post('/api/v1/saved_responses/')
-      .set(asAgent)
-      .send({ text: 'Thanks for waiting!' })
-      .expect(201);
+    const first = await add(asAgent, { text: 'Thanks for waiting!' }).expect(201);
     expect(first.body).toEqual({
       id: expect.any(Number),
       text: 'Thanks for waiting!',
@@ -60,34 +61,19 @@ describe('saved responses', () => {
   });
 
   it('are deleted by their author or an admin, not by another user', async () => {
-    const created = await fixture
-      .http()
-      .post('/api/v1/saved_responses/')
-      .set(asAgent)
-      .send({ text: 'One moment please.' })
-      .expect(201);
+    const created = await add(asAgent, { text: 'One moment please.' }).expect(201);
     const path = `/api/v1/saved_responses/${created.body.id}/`;
     const refused = await fixture.http().delete(path).set(asOther).expect(403);
     expect(refused.body).toEqual({ detail: 'Only the author or an admin may delete this saved response.' });
     await fixture.http().delete(path).set(asAgent).expect(204);
     await fixture.http().get(path).set(asAgent).expect(404);
-    const byAdmin = await fixture
-      .http()
-      .post('/api/v1/saved_responses/')
-      .set(asOther)
-      .send({ text: 'Bye!' })
-      .expect(201);
+    const byAdmin = await add(asOther, { text: 'Bye!' }).expect(201);
     await fixture.http().delete(`/api/v1/saved_responses/${byAdmin.body.id}/`).set(asAdmin).expect(204);
   });
 
   it('answer bad input and unknown ids in DRF shape, and keep the configurator and strangers out', async () => {
     for (const body of [{}, { text: '' }, { text: '   ' }, { text: 7 }, { text: 'x'.repeat(4097) }]) {
-      const answer = await fixture
-        .http()
-        .post('/api/v1/saved_responses/')
-        .set(asAgent)
-        .send(body)
-        .expect(400);
+      const answer = await add(asAgent, body).expect(400);
       expect(answer.body.text).toEqual([expect.any(String)]);
     }
     for (const id of ['0', 'abc', '99999999999999999999', '123456789012']) {
