@@ -70,14 +70,34 @@ describe('web inbox', () => {
     await conversation.getByText('Do you ship to Vienna?').waitFor();
     await row.getByLabel('1 unread').waitFor({ state: 'detached' });
 
+    // The send's own answer is held back 1 s, so the websocket brings the stored message first;
+    // the optimistic bubble must give way to it, never showing the answer twice, not even briefly.
+    await page.route('**/api/v1/messages/', async (route) => {
+      const answered = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await route.fulfill({ response: answered });
+    });
+    await page.evaluate(() => {
+      const w = window as unknown as { mostShown: number };
+      w.mostShown = 0;
+      new MutationObserver(() => {
+        const shown = [...document.querySelectorAll('.bubble.out')].filter((b) =>
+          b.textContent?.includes('Yes, in 2 days.'),
+        ).length;
+        w.mostShown = Math.max(w.mostShown, shown);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
     const composer = conversation.getByLabel('Message');
     await composer.fill('Yes, in 2 days.');
     await composer.press('Shift+Enter');
     await composer.pressSequentially('Free above 50 EUR.');
     await composer.press('Enter');
     const answer = conversation.locator('.bubble.out', { hasText: 'Yes, in 2 days.' });
-    await answer.waitFor();
     await answer.getByLabel('Read').waitFor({ timeout: 10_000 });
+    await page.unroute('**/api/v1/messages/');
+    await expect(page.evaluate(() => (window as unknown as { mostShown: number }).mostShown)).resolves.toBe(
+      1,
+    );
     const atSandbox = (await request(fixture.sandboxUrl).get(`/sandbox/channels/${channel}/messages`)).body
       .results[0];
     expect(atSandbox.payload.text.body).toBe('Yes, in 2 days.\nFree above 50 EUR.');

@@ -222,6 +222,10 @@ describe('inbox conversations with the WhatsApp sandbox', () => {
       .send({ wa_id: from, type: 'text', text: { body: 'once' } })
       .expect(201);
     expect(again.body.id).toBe(first.body.id);
+    // The key travels with the stored message, so a sending client can match its optimistic bubble.
+    expect(first.body.idempotency_key).toBe(key);
+    const listed = await http().get(`/api/v1/messages/?wa_id=${from}&limit=1`).set(asApp()).expect(200);
+    expect(listed.body.results[0]).toMatchObject({ id: first.body.id, idempotency_key: key });
     const sent = (await request(sandboxUrl).get(`/sandbox/channels/${channel}/messages`)).body.results;
     expect(sent.length).toBe(sentBefore + 1);
   });

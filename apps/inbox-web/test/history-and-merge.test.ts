@@ -70,6 +70,15 @@ describe('the rows of a conversation', () => {
     const alone = historyRows([], [{ key: 'k1', text: 'hi', at: NOON }], now);
     expect(alone.map((r) => r.kind)).toEqual(['day', 'pending']);
   });
+  it('shows a send once when its stored message arrived before its own answer (the websocket was faster)', () => {
+    const stored = message('wamid.1', NOON, { from_us: true, idempotency_key: 'k1' });
+    const sends = [
+      { key: 'k1', text: 'hi', at: NOON },
+      { key: 'k2', text: 'hi', at: NOON },
+    ];
+    const rows = historyRows([page([stored])], sends, now);
+    expect(rows.map((r) => r.key)).toEqual([expect.stringMatching(/^day:/), 'wamid.1', 'pending:k2']);
+  });
 });
 
 describe('live events applied to a cached conversation', () => {
@@ -85,6 +94,12 @@ describe('live events applied to a cached conversation', () => {
     expect(applyStatuses(cached, statusesIn({ statuses: [{ id: 'elsewhere', status: 'sent' }] }))).toBe(
       cached,
     );
+  });
+  it('keeps the ticks a message has when an older copy of it is read again', () => {
+    const live = history(page([message('m', NOON, { waba_statuses: { sent: NOON, read: NOON + 2 } })]));
+    const stale = message('m', NOON, { waba_statuses: { sent: NOON } });
+    const merged = mergeNewest(live, [stale]);
+    expect(merged?.pages[0].results[0].waba_statuses).toEqual({ sent: NOON, read: NOON + 2 });
   });
   it('adds new messages to the newest page in order and replaces a known one in place', () => {
     const cached = history(page([message('b', 20), message('a', 10)]), page([message('z', 5)]));

@@ -32,6 +32,8 @@ export interface Message {
   sender: User | null;
   customer_wa_id: string;
   contact: Contact | null;
+  /** The Idempotency-Key it was sent with (beyond seed 002); null for a customer's message. */
+  idempotency_key?: string | null;
 }
 
 export interface Chat {

@@ -79,11 +79,15 @@ export function historyRows(pages: Page<Message>[], pending: PendingSend[], now 
     currentDay = day;
     rows.push({ kind: 'day', key: `day:${day}`, label: dayLabel(seconds, now) });
   };
+  const confirmed = new Set<string>();
   for (const message of uniqueNewestFirst(pages).reverse()) {
     addDay(messageTime(message));
     rows.push({ kind: 'message', key: message.id, message });
+    if (message.idempotency_key) confirmed.add(message.idempotency_key);
   }
   for (const send of pending) {
+    // Stored already (the websocket can bring it before the send's own answer): shown once.
+    if (confirmed.has(send.key)) continue;
     addDay(send.at);
     rows.push({ kind: 'pending', key: `pending:${send.key}`, send });
   }

@@ -73,6 +73,15 @@ export function newestShown(history: History | undefined): number | undefined {
   return first?.length ? Math.max(...first.map(messageTime)) : undefined;
 }
 
+/**
+ * A known message read again: statuses only accumulate, so a copy read before a status arrived
+ * (a send's own answer that came after the websocket's ticks) never takes a tick away.
+ */
+function replaced(shown: Message, fresh: Message | undefined): Message {
+  if (!fresh) return shown;
+  return { ...fresh, waba_statuses: { ...shown.waba_statuses, ...fresh.waba_statuses } };
+}
+
 /** New or changed messages: a known one is replaced where it is, a new one joins the newest page. */
 export function mergeNewest(history: History | undefined, incoming: Message[]): History | undefined {
   if (!history?.pages.length || !incoming.length) return history;
@@ -81,7 +90,7 @@ export function mergeNewest(history: History | undefined, incoming: Message[]): 
   const [first, ...older] = history.pages.map((page) => {
     for (const m of page.results) known.add(m.id);
     if (!page.results.some((m) => fresh.has(m.id))) return page;
-    return { ...page, results: page.results.map((m) => fresh.get(m.id) ?? m) };
+    return { ...page, results: page.results.map((m) => replaced(m, fresh.get(m.id))) };
   });
   const added = incoming.filter((m) => !known.has(m.id));
   // Stable sort: within one second the new ones stay first, as the API orders them.

@@ -18,6 +18,8 @@ export interface MessageRow {
   waba_payload: Record<string, unknown>;
   waba_statuses: Record<string, number>;
   sender_id: number | null;
+  /** The sender's Idempotency-Key (or the one the instance chose); null for inbound messages. */
+  client_ref: string | null;
   received: boolean;
 }
 
@@ -49,7 +51,7 @@ export const EVENTS_CHANNEL = 'inbox_events';
 const containing = (search: string) => `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const MESSAGE_COLUMNS = `m.id, m.wa_message_id, m.customer_wa_id, m.from_us, m.type, m.timestamp, m.waba_payload,
-  m.waba_statuses, m.sender_id, COALESCE(m.timestamp <= r.timestamp, false) AS received`;
+  m.waba_statuses, m.sender_id, m.client_ref, COALESCE(m.timestamp <= r.timestamp, false) AS received`;
 
 /** The shortest search through message texts: the trigram indexes need 3 characters. */
 export const MIN_TEXT_SEARCH = 3;

@@ -46,6 +46,8 @@ export function presentMessage(
     sender: sender ? presentUser(publicUrl, sender) : null,
     context: (m.waba_payload.context as object | undefined) ?? {},
     customer_wa_id: m.customer_wa_id,
+    // Beyond seed 002: lets the sending client match its optimistic bubble to the stored message.
+    idempotency_key: m.client_ref ?? null,
     tags: [],
   };
 }
