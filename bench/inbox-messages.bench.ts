@@ -15,10 +15,12 @@ import { cpus } from 'node:os';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { freePort } from '@app/runtime';
+import { RelayStore } from '../apps/inbox/src/relay/relay-store';
 import { ConversationStore } from '../apps/inbox/src/conversations/conversation-store';
 import { InboxDb } from '../apps/inbox/src/persistence/inbox-db';
 import { createTenantDatabase, dropTenantDatabase } from '../test/support/inbox-harness';
 import { seedConversations } from '../test/support/seed-conversations';
+import { cloudTextWebhook } from '../test/support/fixtures';
 import { MAIN, startInstance, stopChild } from './inbox-instance';
 import { LoadResult, load, machineBusySeconds, pad, processCpuSeconds, startTsProcess } from './support';
 
@@ -37,33 +39,14 @@ const quantile = (xs: number[], q: number) => {
 
 /** One provider webhook (Cloud API shape) whose text carries the time it was sent. */
 function webhookBody(n: number): string {
-  const from = String(4915000000000 + (n % 1000));
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'bench',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              contacts: [{ profile: { name: `Customer ${n % 1000}` }, wa_id: from }],
-              messages: [
-                {
-                  from,
-                  id: `wamid.bench.${process.pid}.${n}`,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body: `sent:${Date.now()}` },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  return JSON.stringify(
+    cloudTextWebhook({
+      from: String(4915000000000 + (n % 1000)),
+      id: `wamid.bench.${process.pid}.${n}`,
+      text: `sent:${Date.now()}`,
+      name: `Customer ${n % 1000}`,
+    }),
+  );
 }
 
 type IngestResult = LoadResult & { frames?: number[] };
@@ -206,7 +189,7 @@ async function plan(
     seen.push({ sql, params });
     return query(sql, params);
   };
-  await call(new ConversationStore(db));
+  await call(new ConversationStore(db, new RelayStore(db)));
   const { sql, params } = seen[0];
   const rows = await query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
   await db.close();

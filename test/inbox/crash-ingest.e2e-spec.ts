@@ -4,6 +4,7 @@
  * after the restart and stored once.
  */
 import { Client } from 'pg';
+import { cloudTextWebhook } from '../support/fixtures';
 import {
   bootstrapEnv,
   createTenantDatabase,
@@ -15,33 +16,13 @@ const WEBHOOKS = 400;
 const CONCURRENCY = 8;
 
 function webhook(n: number) {
-  const from = String(4915300000000 + (n % 25));
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'crash',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              contacts: [{ profile: { name: `Customer ${n % 25}` }, wa_id: from }],
-              messages: [
-                {
-                  from,
-                  id: `wamid.crash.${n}`,
-                  timestamp: String(1_760_000_000 + n),
-                  type: 'text',
-                  text: { body: `m${n}` },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return cloudTextWebhook({
+    from: String(4915300000000 + (n % 25)),
+    id: `wamid.crash.${n}`,
+    text: `m${n}`,
+    name: `Customer ${n % 25}`,
+    timestamp: 1_760_000_000 + n,
+  });
 }
 
 /** Posts webhooks `ns`, CONCURRENCY at a time; the numbers that were answered 200. */

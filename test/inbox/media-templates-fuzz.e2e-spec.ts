@@ -31,6 +31,22 @@ const body = fc.oneof(
   ),
   fc.record({ allowed_origins: fc.oneof(value, fc.array(fc.oneof(value, fc.webUrl()), { maxLength: 5 })) }),
   fc.record({ text: fc.oneof(value, fc.string({ minLength: 4000, maxLength: 4200 })) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      url: fc.oneof(
+        value,
+        fc.webUrl(),
+        fc.constantFrom('http://[::1]/', 'http://169.254.169.254/', 'http://a[b/'),
+      ),
+      headers: fc.oneof(value, fc.dictionary(fc.string({ maxLength: 70 }), value, { maxKeys: 25 })),
+      events: fc.oneof(
+        value,
+        fc.array(fc.oneof(value, fc.constantFrom('incoming_messages', 'chat_tagging'))),
+      ),
+      user: value,
+    },
+    { requiredKeys: [] },
+  ),
   value,
 );
 const id = fc.oneof(
@@ -52,9 +68,13 @@ describe('media, templates, saved responses and settings take any input without 
   });
   afterAll(() => fixture?.close());
 
-  it('answers every body on POST media/, templates/, saved_responses/ and PUT settings/cors/ below 500, quickly', async () => {
+  it('answers every body on POST media/, templates/, saved_responses/, waba_webhooks/ and PUT settings/cors/ below 500, quickly', async () => {
     // What a refused body must not have written.
-    const stored: Record<string, string> = { media: 'media', saved_responses: 'saved_responses' };
+    const stored: Record<string, string> = {
+      media: 'media',
+      saved_responses: 'saved_responses',
+      waba_webhooks: 'waba_webhooks',
+    };
     const rows = async (path: string) =>
       stored[path]
         ? Number(
@@ -67,7 +87,7 @@ describe('media, templates, saved responses and settings take any input without 
         : 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('media', 'templates', 'settings/cors', 'saved_responses'),
+        fc.constantFrom('media', 'templates', 'settings/cors', 'saved_responses', 'waba_webhooks'),
         body,
         async (path, sent) => {
           const before = await rows(path);
@@ -77,7 +97,7 @@ describe('media, templates, saved responses and settings take any input without 
               ? fixture.http().put(`/api/v1/${path}/`)
               : fixture.http().post(`/api/v1/${path}/`);
           const res = await call
-            .set(path === 'media' || path === 'saved_responses' ? asApp : asAdmin)
+            .set(['media', 'saved_responses', 'waba_webhooks'].includes(path) ? asApp : asAdmin)
             .set('Content-Type', 'application/json')
             .send(JSON.stringify(sent));
           expect([path, JSON.stringify(sent)?.slice(0, 200), res.status < 500]).toEqual([
@@ -87,6 +107,9 @@ describe('media, templates, saved responses and settings take any input without 
           ]);
           expect(Date.now() - started).toBeLessThan(SLOW_MS);
           if (res.status !== 201) expect(await rows(path)).toBe(before);
+          else if (path === 'waba_webhooks')
+            // one per user: make room for the next body
+            await fixture.http().delete(`/api/v1/waba_webhooks/${res.body.id}/`).set(asApp).expect(204);
         },
       ),
       { numRuns: RUNS },
@@ -94,7 +117,7 @@ describe('media, templates, saved responses and settings take any input without 
     await fixture.http().put('/api/v1/settings/cors/').set(asAdmin).send({ allowed_origins: [] }).expect(200);
   });
 
-  it('answers every id and range on GET media/{id}/, DELETE templates/{name}/ and saved_responses/{id}/ below 500', async () => {
+  it('answers every id and range on GET media/{id}/, DELETE templates/{name}/, saved_responses/{id}/ and waba_webhooks/{id}/ below 500', async () => {
     await fc.assert(
       fc.asyncProperty(id, fc.option(fc.string({ maxLength: 30 })), async (key, range) => {
         const download = fixture.http().get(`/api/v1/media/${encodeURIComponent(key)}/`);
@@ -108,6 +131,10 @@ describe('media, templates, saved responses and settings take any input without 
         const saved = `/api/v1/saved_responses/${encodeURIComponent(key)}/`;
         expect((await fixture.http().get(saved).set(asApp)).status).toBeLessThan(500);
         expect((await fixture.http().delete(saved).set(asApp)).status).toBeLessThan(500);
+        const webhook = `/api/v1/waba_webhooks/${encodeURIComponent(key)}/`;
+        expect((await fixture.http().get(webhook).set(asApp)).status).toBeLessThan(500);
+        expect((await fixture.http().patch(webhook).set(asApp).send({ url: key })).status).toBeLessThan(500);
+        expect((await fixture.http().delete(webhook).set(asApp)).status).toBeLessThan(500);
       }),
       { numRuns: RUNS },
     );

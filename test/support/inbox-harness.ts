@@ -129,7 +129,10 @@ export interface InboxWithSandbox {
   close: () => Promise<void>;
 }
 
-export async function startInboxWithSandbox(channel: string): Promise<InboxWithSandbox> {
+export async function startInboxWithSandbox(
+  channel: string,
+  overrides: Record<string, string> = {},
+): Promise<InboxWithSandbox> {
   const sandbox = await createSandbox();
   await sandbox.listen(0, '127.0.0.1');
   const sandboxUrl = (await sandbox.getUrl()).replace('[::1]', '127.0.0.1');
@@ -140,6 +143,7 @@ export async function startInboxWithSandbox(channel: string): Promise<InboxWithS
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     WABA_API_URL: sandboxUrl,
     WABA_API_KEY: `sandbox_${channel}_k3y`,
+    ...overrides,
   });
   const fixture: InboxWithSandbox = {
     sandboxUrl,

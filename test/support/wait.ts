@@ -1,6 +1,6 @@
 /** Polls until the condition holds, or fails after the timeout. */
 export async function waitFor(
-  condition: () => Promise<boolean>,
+  condition: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
   intervalMs = 25,
 ): Promise<void> {

@@ -17,6 +17,7 @@ import { bootDatabase } from './persistence/boot-database';
 import { WebhookRegistration } from './provider/webhook-registration';
 import { LiveEvents } from './live/live-events';
 import { LiveSockets } from './live/live-sockets';
+import { RelayPump } from './relay/relay-pump';
 import { InboxDb } from './persistence/inbox-db';
 import { CorsPolicy } from './settings/cors-policy';
 
@@ -87,6 +88,7 @@ export async function bindTenant(
   }
   prepared.app.get(WebhookRegistration).start();
   await prepared.app.get(LiveEvents).start();
+  await prepared.app.get(RelayPump).start();
   return prepared.app;
 }
 

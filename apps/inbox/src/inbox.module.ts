@@ -33,6 +33,15 @@ import { SettingsController } from './settings/settings.controller';
 import { TemplatesController } from './templates/templates.controller';
 import { TemplatesService } from './templates/templates.service';
 import { TemplatesStore } from './templates/templates-store';
+import { ReceiverGuard } from './relay/receiver-guard';
+import { RelayPump } from './relay/relay-pump';
+import { RelaySender } from './relay/relay-sender';
+import { RelayStore } from './relay/relay-store';
+import { WabaWebhooksController } from './waba-webhooks/waba-webhooks.controller';
+import { WabaWebhooksStore } from './waba-webhooks/waba-webhooks-store';
+import { TaggingPresenter } from './tags/tagging-presenter';
+import { TagsController } from './tags/tags.controller';
+import { TagsStore } from './tags/tags-store';
 
 @Module({})
 export class InboxModule {
@@ -51,6 +60,8 @@ export class InboxModule {
         TemplatesController,
         SettingsController,
         SavedResponsesController,
+        WabaWebhooksController,
+        TagsController,
         ApiRootController,
         ProviderWebhookController,
         WebController,
@@ -75,6 +86,13 @@ export class InboxModule {
         TemplatesService,
         CorsPolicy,
         SavedResponsesStore,
+        WabaWebhooksStore,
+        TagsStore,
+        TaggingPresenter,
+        ReceiverGuard,
+        RelayStore,
+        RelaySender,
+        RelayPump,
         WebFiles,
       ],
     };

@@ -14,6 +14,12 @@ export function renderBootstrapEnv(values: InstanceBootstrap): Record<string, st
   return env;
 }
 
+/**
+ * Webhook retries, Svix's schedule: delays in ms before attempts 1..8 (at once, 5 s, 5 min, 30 min,
+ * 2 h, 5 h, 10 h, 10 h). The control plane's deliveries and every instance's relay use it.
+ */
+export const WEBHOOK_RETRY_SCHEDULE_MS = '0,5000,300000,1800000,7200000,18000000,36000000,36000000';
+
 export class BootstrapEnv {
   PORT = 8000;
   /** Interface to listen on: all (a pod behind its Service) by default; loopback in local mode, where only the gateway may reach it. */
@@ -40,6 +46,10 @@ export class BootstrapEnv {
   /** Where the tenant's web inbox front-end lives (linked from the admin page). */
   WEB_INBOX_URL?: string;
   DB_POOL_SIZE = 5;
+  /** Lets per-user webhooks reach loopback and private addresses (local mode and tests only). */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
+  /** The relay's retry schedule: the control plane's DELIVERY_RETRY_SCHEDULE_MS. */
+  RELAY_RETRY_SCHEDULE_MS = WEBHOOK_RETRY_SCHEDULE_MS;
 }
 
 /** What the pipeline decides for each instance; the rest of BootstrapEnv are the instance's own defaults. */
@@ -58,13 +68,19 @@ export type InstanceBootstrap = Pick<
   Partial<
     Pick<
       BootstrapEnv,
-      'ADMIN_EMAIL' | 'ADMIN_ACTIVATION_CODE_SHA256' | 'CONFIGURATOR_USER_NAME' | 'CONFIGURATOR_TOKEN_SHA256'
+      | 'ADMIN_EMAIL'
+      | 'ADMIN_ACTIVATION_CODE_SHA256'
+      | 'CONFIGURATOR_USER_NAME'
+      | 'CONFIGURATOR_TOKEN_SHA256'
+      | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'
+      | 'RELAY_RETRY_SCHEDULE_MS'
     >
   >;
 
 type Rule = {
   required?: boolean;
   integer?: [min: number, max: number];
+  boolean?: true;
   pattern?: RegExp;
   message?: string;
   secret?: boolean;
@@ -125,6 +141,11 @@ const RULES: Record<keyof BootstrapEnv, Rule> = {
   },
   WEB_INBOX_URL: { pattern: /^https?:\/\/\S+$/, message: 'must be an http(s) URL' },
   DB_POOL_SIZE: { integer: [1, 50] },
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: { boolean: true },
+  RELAY_RETRY_SCHEDULE_MS: {
+    pattern: /^\d{1,9}(,\d{1,9}){0,19}$/,
+    message: 'must be 1-20 comma-separated delays in milliseconds, e.g. 0,5000,300000',
+  },
 };
 
 export class BootstrapEnvError extends Error {
@@ -134,6 +155,8 @@ export class BootstrapEnvError extends Error {
 }
 
 function check(name: string, raw: string, rule: Rule): [unknown, string | undefined] {
+  if (rule.boolean)
+    return raw === 'true' || raw === 'false' ? [raw === 'true', undefined] : [raw, 'must be true or false'];
   if (rule.integer) {
     const [min, max] = rule.integer;
     const value = Number(raw);

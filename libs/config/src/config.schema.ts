@@ -3,6 +3,8 @@
  * Validated once at start-up; a bad variable stops the process with a message naming it.
  */
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+// Relative: the config is also loaded where no path mapping exists (Jest's globalSetup, scripts).
+import { WEBHOOK_RETRY_SCHEDULE_MS } from '../../bootstrap/src/bootstrap-env';
 
 const URL_WITH_SCHEME = (schemes: string) => new RegExp(`^(${schemes})://\\S+$`);
 
@@ -117,7 +119,7 @@ export class PlatformConfig {
   @Matches(/^\d+(,\d+){7}$/, {
     message: 'must be 8 comma-separated millisecond delays, e.g. 0,5000,300000,...',
   })
-  DELIVERY_RETRY_SCHEDULE_MS = '0,5000,300000,1800000,7200000,18000000,36000000,36000000';
+  DELIVERY_RETRY_SCHEDULE_MS = WEBHOOK_RETRY_SCHEDULE_MS;
   /** One webhook request may take this long. */
   @IsInt() @Min(100) @Max(120_000) WEBHOOK_TIMEOUT_MS = 15_000;
 

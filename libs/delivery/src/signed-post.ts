@@ -3,8 +3,8 @@
  * `webhook-signature`), over node:http so the SSRF guard controls the connection. Redirects are
  * not followed; the answer's body is read (bounded) only for the log.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { AddressGuard, BlockedAddressError } from './address-guard';
@@ -18,6 +18,8 @@ export interface SignedPost {
   signingSecret: string;
   headers?: Record<string, string>;
   timeoutMs: number;
+  /** Keep-alive agents for a sender that posts often (the relay); none: one connection per post. */
+  agents?: { http: HttpAgent; https: HttpsAgent };
 }
 
 export type PostOutcome =
@@ -52,11 +54,13 @@ export async function postSigned(post: SignedPost, guard: AddressGuard): Promise
     'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
     'webhook-signature': signature,
   };
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const https = url.protocol === 'https:';
+  const send = https ? httpsRequest : httpRequest;
+  const agent = post.agents ? (https ? post.agents.https : post.agents.http) : false;
   return new Promise<PostOutcome>((resolve) => {
     const req = send(
       url,
-      { method: 'POST', headers, lookup: guard.lookup, timeout: post.timeoutMs, agent: false },
+      { method: 'POST', headers, lookup: guard.lookup, timeout: post.timeoutMs, agent },
       (res) => {
         let snippet = '';
         res.setEncoding('utf8');

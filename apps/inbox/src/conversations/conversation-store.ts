@@ -5,6 +5,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
+import { RelayStore } from '../relay/relay-store';
 import { InboxDb } from '../persistence/inbox-db';
 import type { ProviderNotification } from '../provider/provider-webhook';
 
@@ -58,7 +59,10 @@ export const MIN_TEXT_SEARCH = 3;
 
 @Injectable()
 export class ConversationStore {
-  constructor(private readonly db: InboxDb) {}
+  constructor(
+    private readonly db: InboxDb,
+    private readonly relay: RelayStore,
+  ) {}
 
   /**
    * Stores one provider webhook, all of it or nothing, in one round trip (`inbox_ingest`, in
@@ -66,8 +70,14 @@ export class ConversationStore {
    * (a message id seen before is skipped: providers redeliver), its statuses (kept aside when their
    * message is not known yet), then NOTIFY, delivered at commit. A received file gets an id of ours,
    * and `mediaLink` turns it into the link stored in the message (a capability: docs/inbox.md).
+   * `raw` is the body as it came, kept for the per-user webhooks that relay it byte for byte.
    */
-  async ingest(body: unknown, n: ProviderNotification, mediaLink: (id: string) => string): Promise<number> {
+  async ingest(
+    body: unknown,
+    raw: string,
+    n: ProviderNotification,
+    mediaLink: (id: string) => string,
+  ): Promise<number> {
     const messages = n.messages.map((m) => {
       const mediaId = m.media ? randomUUID() : null;
       const payload = mediaId
@@ -89,12 +99,22 @@ export class ConversationStore {
         sha256: m.media?.sha256 ?? null,
       };
     });
-    const [row] = await this.db.query<{ id: string }>(`SELECT inbox_ingest($1, $2, $3, $4) AS id`, [
-      JSON.stringify(body),
-      JSON.stringify(n.contacts.map((c) => ({ wa_id: c.waId, name: c.name }))),
-      JSON.stringify(messages),
-      JSON.stringify(n.statuses.map((s) => ({ id: s.messageId, status: s.status, timestamp: s.timestamp }))),
-    ]);
+    // The relay's deliveries are written by the same statement, so in the same transaction.
+    const [row] = await this.db.query<{ id: string }>(
+      `SELECT relay_provider_webhook(inbox_ingest($1, $2, $3, $4), $5, $6, $7, $8) AS id`,
+      [
+        JSON.stringify(body),
+        JSON.stringify(n.contacts.map((c) => ({ wa_id: c.waId, name: c.name }))),
+        JSON.stringify(messages),
+        JSON.stringify(
+          n.statuses.map((s) => ({ id: s.messageId, status: s.status, timestamp: s.timestamp })),
+        ),
+        n.messages[0]?.from ?? n.statuses[0]?.recipient ?? '',
+        n.messages.map((m) => m.id),
+        n.statuses.length > 0,
+        raw,
+      ],
+    );
     return Number(row.id);
   }
 
@@ -190,12 +210,22 @@ export class ConversationStore {
     );
   }
 
-  async messagesByIds(userId: number, ids: string[]): Promise<MessageRow[]> {
+  /** Messages by our ids, as one user sees them (`received` is theirs), in no particular order. */
+  messagesByIds(userId: number, ids: string[]): Promise<MessageRow[]> {
+    return this.messagesWhere(userId, 'm.id = ANY($2::bigint[])', ids);
+  }
+
+  /** The same by the provider's ids (a relayed webhook's messages). */
+  messagesByProviderIds(userId: number, waMessageIds: string[]): Promise<MessageRow[]> {
+    return this.messagesWhere(userId, 'm.wa_message_id = ANY($2::text[])', waMessageIds);
+  }
+
+  private async messagesWhere(userId: number, idsMatch: string, ids: string[]): Promise<MessageRow[]> {
     if (!ids.length) return [];
     return this.db.query<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m
          LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = m.customer_wa_id
-        WHERE m.id = ANY($2::bigint[])`,
+        WHERE ${idsMatch}`,
       [userId, ids],
     );
   }
@@ -238,7 +268,12 @@ export class ConversationStore {
   }
 
   /** The provider accepted it: its id, the statuses that raced ahead of this answer, NOTIFY. */
-  async recordSent(id: string, waMessageId: string, payload: Record<string, unknown>): Promise<void> {
+  async recordSent(
+    id: string,
+    waId: string,
+    waMessageId: string,
+    payload: Record<string, unknown>,
+  ): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(`UPDATE messages SET wa_message_id = $2, waba_payload = $3 WHERE id = $1`, [
         id,
@@ -246,6 +281,7 @@ export class ConversationStore {
         JSON.stringify(payload),
       ]);
       await this.applyEarlyStatuses(tx, waMessageId);
+      await this.relay.enqueueOutgoing(tx, id, waId);
       await tx.query(`SELECT pg_notify($1, $2)`, [EVENTS_CHANNEL, JSON.stringify({ outgoing: id })]);
     });
   }

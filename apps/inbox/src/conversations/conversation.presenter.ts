@@ -1,6 +1,7 @@
 /** Seed 002's chat, contact and message payloads. */
 import type { InboxUser } from '../persistence/entities';
 import { presentUser } from '../users/user.presenter';
+import type { AppliedTag } from '../tags/tags-store';
 import type { ChatRow, ContactRow, MessageRow } from './conversation-store';
 
 /** Up to two letters from the profile name's words, else the number's last two digits. */
@@ -34,6 +35,7 @@ export function presentMessage(
   m: MessageRow,
   contact: ContactRow | undefined,
   senders: Map<number, InboxUser>,
+  tags: AppliedTag[] = [],
 ) {
   const sender = m.sender_id === null ? undefined : senders.get(m.sender_id);
   return {
@@ -48,7 +50,7 @@ export function presentMessage(
     customer_wa_id: m.customer_wa_id,
     // Beyond seed 002: lets the sending client match its optimistic bubble to the stored message.
     idempotency_key: m.client_ref ?? null,
-    tags: [],
+    tags,
   };
 }
 
@@ -57,14 +59,15 @@ export function presentChat(
   chat: ChatRow,
   last: MessageRow | undefined,
   senders: Map<number, InboxUser>,
+  tags: { byMessage: Map<string, AppliedTag[]>; byChat: Map<string, AppliedTag[]> },
 ) {
   return {
     contact: presentContact(chat),
     new_messages: chat.new_messages,
     wa_id: chat.wa_id,
-    last_message: last ? presentMessage(publicUrl, last, chat, senders) : null,
+    last_message: last ? presentMessage(publicUrl, last, chat, senders, tags.byMessage.get(last.id)) : null,
     assigned_to_user: null,
     assigned_group: null,
-    tags: [],
+    tags: tags.byChat.get(chat.wa_id) ?? [],
   };
 }

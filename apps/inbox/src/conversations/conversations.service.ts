@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
 import { InboxDb } from '../persistence/inbox-db';
-import { InboxUser, USER_COLUMNS, UserRow, toUser } from '../persistence/entities';
+import { InboxUser } from '../persistence/entities';
+import { IdentityService } from '../identity/identity.service';
+import { TagsStore } from '../tags/tags-store';
 import { providerFailure } from '../provider/provider-errors';
 import { Dialog360Client, ProviderRefused } from '../provider/waba-client';
 import { ConversationStore, MessageFilters, MessageRow } from './conversation-store';
@@ -23,6 +25,8 @@ export class ConversationsService {
     private readonly client: Dialog360Client,
     private readonly config: BootstrapEnv,
     private readonly media: MediaService,
+    private readonly identity: IdentityService,
+    private readonly tags: TagsStore,
   ) {}
 
   async chats(user: InboxUser, search: string | undefined, limit: number, offset: number) {
@@ -33,12 +37,17 @@ export class ConversationsService {
     );
     const senders = await this.senders(lasts);
     const byId = new Map(lasts.map((m) => [m.id, m]));
+    const tags = await this.tags.applied(
+      lasts.map((m) => m.id),
+      rows.map((r) => r.wa_id),
+    );
     const results = rows.map((chat) =>
       presentChat(
         this.config.PUBLIC_URL,
         chat,
         chat.last_message_id ? byId.get(chat.last_message_id) : undefined,
         senders,
+        tags,
       ),
     );
     return { count, results };
@@ -89,7 +98,7 @@ export class ConversationsService {
       try {
         const sent = await this.client.send(outgoing, clientRef);
         response = sent.response;
-        await this.store.recordSent(recorded.id, sent.id, {
+        await this.store.recordSent(recorded.id, waId, sent.id, {
           to: waId,
           type,
           [type]: stored,
@@ -138,27 +147,37 @@ export class ConversationsService {
     return { timestamp: Number(timestamp), customer_wa_id: waId };
   }
 
-  /** Messages as seed 002 shows them (received as for nobody): the websocket's outgoing_messages. */
-  async presentByIds(ids: string[]) {
-    return this.present(await this.store.messagesByIds(0, ids));
+  /**
+   * Messages as seed 002 shows them, by our ids, to one user (`received` is theirs); by default as
+   * for nobody (the websocket's outgoing_messages).
+   */
+  async presentByIds(ids: string[], userId = 0) {
+    return this.present(await this.store.messagesByIds(userId, ids));
+  }
+
+  /** The same by the provider's ids, in the order given (a relayed provider webhook's messages). */
+  async presentByProviderIds(waMessageIds: string[], userId: number) {
+    const rows = await this.store.messagesByProviderIds(userId, waMessageIds);
+    const order = new Map(waMessageIds.map((id, i) => [id, i]));
+    rows.sort((a, b) => (order.get(a.wa_message_id!) ?? 0) - (order.get(b.wa_message_id!) ?? 0));
+    return this.present(rows);
   }
 
   private async present(rows: MessageRow[]) {
     const senders = await this.senders(rows);
     const contacts = await this.store.contacts([...new Set(rows.map((r) => r.customer_wa_id))]);
+    const { byMessage } = await this.tags.applied(
+      rows.map((r) => r.id),
+      [],
+    );
     return rows.map((m) =>
-      presentMessage(this.config.PUBLIC_URL, m, contacts.get(m.customer_wa_id), senders),
+      presentMessage(this.config.PUBLIC_URL, m, contacts.get(m.customer_wa_id), senders, byMessage.get(m.id)),
     );
   }
 
   private async senders(rows: MessageRow[]): Promise<Map<number, InboxUser>> {
     const ids = [...new Set(rows.map((r) => r.sender_id).filter((id): id is number => id !== null))];
-    if (!ids.length) return new Map();
-    const users = await this.db.query<UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::int[])`,
-      [ids],
-    );
-    return new Map(users.map((u) => [u.id, toUser(u)]));
+    return new Map((await this.identity.usersByIds(ids)).map((u) => [u.id, u]));
   }
 }
 

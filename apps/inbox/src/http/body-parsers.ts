@@ -18,6 +18,9 @@ export const MAX_UPLOAD_BYTES = 16 * 1024 * 1024;
 export const UPLOAD_BODY_LIMIT = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
 export const ACCEPTS_UPLOAD = { acceptsUpload: true };
 
+/** A JSON request keeps its bytes (the provider webhook is relayed byte for byte). */
+export type WithRawBody = { rawBody?: Buffer };
+
 const acceptsUpload = (config: unknown): boolean =>
   (config as { acceptsUpload?: unknown } | undefined)?.acceptsUpload === true;
 
@@ -28,7 +31,8 @@ export async function registerInboxBodyParsers(app: NestFastifyApplication): Pro
     if (acceptsUpload(route.config)) route.bodyLimit = UPLOAD_BODY_LIMIT;
   });
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+  fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    (req as WithRawBody).rawBody = body;
     const parsed = parseJsonBody(body);
     if (parsed.ok) return done(null, parsed.value ?? {});
     done(new BadRequestException({ detail: `JSON parse error - ${parsed.message}` }), undefined);

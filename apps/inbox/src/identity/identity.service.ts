@@ -53,6 +53,15 @@ export class IdentityService {
     return row ? toUser(row) : null;
   }
 
+  /** Users by id, active or not (authors of messages and events). */
+  async usersByIds(ids: number[]): Promise<InboxUser[]> {
+    if (!ids.length) return [];
+    const rows = await this.db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::int[])`, [
+      ids,
+    ]);
+    return rows.map(toUser);
+  }
+
   /** Seed 002's provider authorization: the first admin (the owner, activated or not), never the configurator. */
   async firstAdmin(): Promise<InboxUser | null> {
     const [row] = await this.db.query<UserRow>(

@@ -1,28 +1,27 @@
 /**
  * What every connected websocket client hears about, from the tenant database: each replica keeps
- * one connection LISTENing on EVENTS_CHANNEL (the ingest and the sender NOTIFY in the transaction
+ * one connection LISTENing on EVENTS_CHANNEL (PgListener) (the ingest and the sender NOTIFY in the transaction
  * that stored the event, so a frame is only ever about something stored), loads the row named in
  * the notification, and emits the frame. Reconnects with backoff; started by bindTenant.
  */
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import { Client } from 'pg';
 import { BootstrapEnv } from '@app/bootstrap';
 import { EVENTS_CHANNEL } from '../conversations/conversation-store';
 import { ConversationsService } from '../conversations/conversations.service';
 import { InboxDb } from '../persistence/inbox-db';
+import { PgListener } from '../persistence/pg-listener';
 
 export type LiveFrame =
   | { type: 'waba_webhook'; waba_payload: unknown }
-  | { type: 'getchat_webhook'; waba_payload: { outgoing_messages: unknown[] } };
+  | { type: 'getchat_webhook'; waba_payload: { outgoing_messages: unknown[] } }
+  | { type: 'getchat_webhook'; waba_payload: Record<string, unknown> };
 
 @Injectable()
 export class LiveEvents implements OnApplicationShutdown {
   private readonly logger = new Logger('LiveEvents');
   private readonly frames = new EventEmitter();
-  private client?: Client;
-  private stopped = false;
-  private retryMs = 500;
+  private listener?: PgListener;
 
   constructor(
     private readonly config: BootstrapEnv,
@@ -39,36 +38,26 @@ export class LiveEvents implements OnApplicationShutdown {
 
   /** Resolves once LISTEN is in place (or the first attempt failed: it keeps trying). */
   async start(): Promise<void> {
-    if (this.stopped || this.client) return;
-    const client = new Client({ connectionString: this.config.DATABASE_URL, connectionTimeoutMillis: 5000 });
-    this.client = client;
-    client.on('notification', (n) => void this.relay(n.payload));
-    client.on('error', () => this.restart(client));
-    client.on('end', () => this.restart(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-      this.retryMs = 500;
-    } catch (error) {
-      this.logger.warn(`cannot listen for events: ${(error as Error).message}; retrying`);
-      this.restart(client);
-    }
-  }
-
-  private restart(client: Client): void {
-    if (this.client !== client) return;
-    this.client = undefined;
-    void client.end().catch(() => undefined);
-    if (this.stopped) return;
-    const delay = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, 30_000);
-    setTimeout(() => void this.start(), delay).unref();
+    this.listener ??= new PgListener(
+      this.config.DATABASE_URL,
+      EVENTS_CHANNEL,
+      (payload) => void this.relay(payload),
+    );
+    await this.listener.start();
   }
 
   private async relay(payload: string | undefined): Promise<void> {
     try {
-      const event = JSON.parse(payload ?? '{}') as { webhook?: number; body?: unknown; outgoing?: string };
-      if (event.body !== undefined) {
+      const event = JSON.parse(payload ?? '{}') as {
+        webhook?: number;
+        body?: unknown;
+        outgoing?: string;
+        event?: Record<string, unknown>;
+      };
+      if (event.event !== undefined) {
+        // A tagging or assignment change, presented when it was made: `{chat_tagging: {...}}` etc.
+        this.frames.emit('frame', { type: 'getchat_webhook', waba_payload: event.event } satisfies LiveFrame);
+      } else if (event.body !== undefined) {
         this.frames.emit('frame', { type: 'waba_webhook', waba_payload: event.body } satisfies LiveFrame);
       } else if (event.webhook !== undefined) {
         // Too large for a NOTIFY payload: read from the stored row.
@@ -92,9 +81,6 @@ export class LiveEvents implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 }

@@ -8,6 +8,9 @@ import { MEDIA_MIGRATIONS } from '../media/media.migrations';
 import { SAVED_RESPONSE_MIGRATIONS } from '../saved-responses/saved-responses.migrations';
 import { SETTINGS_MIGRATIONS } from '../settings/settings.migrations';
 import { TEMPLATE_MIGRATIONS } from '../templates/templates.migrations';
+import { WABA_WEBHOOK_MIGRATIONS } from '../waba-webhooks/waba-webhooks.migrations';
+import { RELAY_MIGRATIONS } from '../relay/relay.migrations';
+import { TAG_MIGRATIONS } from '../tags/tags.migrations';
 
 /**
  * The instance's schema, as ordered migrations recorded in `migrations`. Append only: never edit
@@ -28,4 +31,7 @@ export const MIGRATIONS: Migration[] = [
   ...SEARCH_MIGRATIONS,
   ...INGEST_MIGRATIONS,
   ...SAVED_RESPONSE_MIGRATIONS,
+  ...WABA_WEBHOOK_MIGRATIONS,
+  ...RELAY_MIGRATIONS,
+  ...TAG_MIGRATIONS,
 ];

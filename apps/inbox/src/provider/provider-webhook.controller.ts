@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { BootstrapEnv } from '@app/bootstrap';
 import { safeEqual } from '@app/common/crypto/hashing';
 import { ConversationStore } from '../conversations/conversation-store';
+import { WithRawBody } from '../http/body-parsers';
 import { DrfError } from '../http/drf-exception.filter';
 import { MalformedWebhook, readProviderWebhook } from './provider-webhook';
 
@@ -20,7 +21,7 @@ export class ProviderWebhookController {
 
   @Post(':secret')
   @HttpCode(200)
-  async receive(@Param('secret') secret: string, @Body() body: unknown) {
+  async receive(@Param('secret') secret: string, @Body() body: unknown, @Req() request: WithRawBody) {
     if (!safeEqual(secret, this.config.WABA_WEBHOOK_SECRET)) throw new DrfError(404, 'Not found.');
     let notification;
     try {
@@ -29,7 +30,9 @@ export class ProviderWebhookController {
       if (error instanceof MalformedWebhook) throw new DrfError(400, error.message);
       throw error;
     }
-    await this.store.ingest(body, notification, (id) => `${this.config.PUBLIC_URL}/api/v1/media/${id}/`);
+    // The bytes as they came (relayed as they are); a form-encoded body has none.
+    const raw = request.rawBody?.toString('utf8') ?? JSON.stringify(body);
+    await this.store.ingest(body, raw, notification, (id) => `${this.config.PUBLIC_URL}/api/v1/media/${id}/`);
     return {};
   }
 }

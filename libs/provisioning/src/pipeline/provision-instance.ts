@@ -24,6 +24,9 @@ export interface ProvisionSettings {
   BASE_DOMAIN: string;
   PUBLIC_SCHEME: 'http' | 'https';
   HEALTH_DEADLINE_MS: number;
+  /** Passed on to every instance: its relay of per-user webhooks follows the same rules. */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean;
+  DELIVERY_RETRY_SCHEDULE_MS: string;
 }
 
 export interface ProvisionDeps {
@@ -185,6 +188,8 @@ export class ProvisionInstance {
       ADMIN_USERNAME: instance.adminUsername,
       ADMIN_EMAIL: instance.adminEmail ?? undefined,
       ADMIN_ACTIVATION_CODE_SHA256: instance.activationCodeSha256 ?? undefined,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS || undefined,
+      RELAY_RETRY_SCHEDULE_MS: settings.DELIVERY_RETRY_SCHEDULE_MS,
       ...(instance.configuratorUserName && instance.configuratorTokenSha256
         ? {
             CONFIGURATOR_USER_NAME: instance.configuratorUserName,

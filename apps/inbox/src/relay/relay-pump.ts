@@ -1,0 +1,264 @@
+/**
+ * The relay's engine (docs/relay.md). Deliveries are rows; pg-boss (a PostgreSQL-backed queue: an
+ * instance has no Redis) carries the wake-ups: "drain webhook N now" (policy `short`: one waiting
+ * per webhook, however often it is asked) and "drain webhook N at T" for a lane's retry. A drain
+ * holds an advisory lock on the webhook, so one process at a time delivers a webhook's lanes in
+ * order across replicas; it sends each lane's rows oldest first (lanes side by side), stops a lane
+ * at its first failure until the retry schedule says, and loops until nothing is due. What wakes
+ * it: a NOTIFY from the transaction that wrote deliveries, a retry job, and a sweep at start and
+ * every 30 s (after a crash, or a lost NOTIFY).
+ */
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import { Client } from 'pg';
+import { BootstrapEnv } from '@app/bootstrap';
+import { ConversationStore } from '../conversations/conversation-store';
+import { InboxDb } from '../persistence/inbox-db';
+import { PgListener } from '../persistence/pg-listener';
+import { WabaWebhook, WabaWebhooksStore } from '../waba-webhooks/waba-webhooks-store';
+import { Delivery, RELAY_CHANNEL, RelayStore } from './relay-store';
+import { PreparedDelivery, ReceivedMark, RelaySender } from './relay-sender';
+
+const DRAIN = 'relay-drain';
+const RETRY = 'relay-retry';
+/** Drains running at once in one process (each holds one webhook). */
+const WORKERS = 4;
+const BATCH = 100;
+/** Chats of one webhook posted side by side (each chat's own messages stay in order). */
+const LANES_AT_ONCE = 8;
+/** A drain hands over after this long, so other webhooks get their turn. */
+const DRAIN_SLICE_MS = 20_000;
+const SWEEP_MS = 30_000;
+/** The first key of the relay's advisory locks (the second is the webhook id). */
+const LOCK_SPACE = 0x7e1a;
+
+type Job = { webhookId: number };
+
+@Injectable()
+export class RelayPump implements OnApplicationShutdown {
+  private readonly logger = new Logger('RelayPump');
+  private boss?: PgBoss;
+  private workers: string[] = [];
+  private listener?: PgListener;
+  private lockClient?: Promise<Client>;
+  private readonly draining = new Set<number>();
+  private kickTimer?: NodeJS.Timeout;
+  private sweepTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private schedule: number[] = [];
+
+  constructor(
+    private readonly config: BootstrapEnv,
+    private readonly db: InboxDb,
+    private readonly store: RelayStore,
+    private readonly webhooks: WabaWebhooksStore,
+    private readonly conversations: ConversationStore,
+    private readonly sender: RelaySender,
+  ) {}
+
+  /**
+   * Started by bindTenant (a warm process knows no database before). If the queue cannot start,
+   * the instance still serves (deliveries wait in their table) and the start is tried again.
+   */
+  async start(): Promise<void> {
+    try {
+      await this.startQueue();
+    } catch (error) {
+      if (this.stopped) return;
+      this.logger.warn(`the relay could not start: ${(error as Error).message}; retrying in 5 s`);
+      await this.boss?.stop({ graceful: false, wait: false }).catch(() => undefined);
+      this.boss = undefined;
+      this.workers = [];
+      setTimeout(() => void this.start(), 5000).unref();
+    }
+  }
+
+  private async startQueue(): Promise<void> {
+    this.schedule = this.config.RELAY_RETRY_SCHEDULE_MS.split(',').map(Number);
+    const boss = new PgBoss({
+      connectionString: this.config.DATABASE_URL,
+      max: 2,
+      schema: 'pgboss',
+      schedule: false,
+      application_name: 'inbox-relay',
+    });
+    boss.on('error', (error) => this.logger.warn(`queue: ${error.message}`));
+    await boss.start();
+    this.boss = boss;
+    await boss.createQueue(DRAIN, { name: DRAIN, policy: 'short', retryLimit: 3, expireInSeconds: 60 });
+    await boss.createQueue(RETRY, { name: RETRY, policy: 'short', retryLimit: 3, expireInSeconds: 60 });
+    for (let i = 0; i < WORKERS; i++)
+      this.workers.push(
+        await boss.work<Job>(DRAIN, { pollingIntervalSeconds: 0.5 }, ([job]) =>
+          this.drain(job.data.webhookId),
+        ),
+      );
+    await boss.work<Job>(RETRY, { pollingIntervalSeconds: 0.5 }, ([job]) => this.request(job.data.webhookId));
+    this.listener = new PgListener(
+      this.config.DATABASE_URL,
+      RELAY_CHANNEL,
+      () => this.kick(),
+      () => this.kick(),
+    );
+    await this.listener.start();
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS).unref();
+    void this.sweep();
+  }
+
+  /** Something was written: soon (coalesced), ask for a drain of every webhook with work. */
+  kick(): void {
+    if (this.kickTimer || this.stopped) return;
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = undefined;
+      void this.sweep();
+    }, 5);
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      for (const id of await this.store.webhooksWithWork())
+        if (!this.draining.has(id)) await this.request(id);
+      await this.store.prune();
+    } catch (error) {
+      if (!this.stopped) this.logger.warn(`relay sweep failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** A drain of the webhook, now: at most one waits per webhook (policy `short`). */
+  private async request(webhookId: number): Promise<void> {
+    if (!this.boss || this.stopped) return;
+    await this.boss.send(DRAIN, { webhookId }, { singletonKey: String(webhookId) });
+    for (const worker of this.workers) this.boss.notifyWorker(worker);
+  }
+
+  private async drain(webhookId: number): Promise<void> {
+    if (this.draining.has(webhookId) || this.stopped) return; // a drain here will see what is new
+    this.draining.add(webhookId);
+    let locked = false;
+    try {
+      locked = await this.lock(webhookId);
+      if (!locked) return; // another replica is draining it
+      const webhook = await this.webhooks.find(webhookId);
+      if (webhook) await this.deliverDue(webhook);
+    } finally {
+      if (locked) await this.unlock(webhookId);
+      this.draining.delete(webhookId);
+    }
+    if (!locked) return;
+    // Written after the last look but before the unlock: its wake-up found the lock taken.
+    if ((await this.store.due(webhookId, 1)).length) return this.request(webhookId);
+    const retryAt = await this.store.nextRetry(webhookId);
+    if (retryAt && this.boss)
+      await this.boss.send(
+        RETRY,
+        { webhookId },
+        {
+          singletonKey: `${webhookId}@${Math.ceil(retryAt.getTime() / 1000)}`,
+          startAfter: retryAt,
+        },
+      );
+  }
+
+  private async deliverDue(webhook: WabaWebhook): Promise<void> {
+    const until = Date.now() + DRAIN_SLICE_MS;
+    while (!this.stopped) {
+      if (Date.now() > until) return void (await this.request(webhook.id)); // the rest, after others
+      const due = await this.store.due(webhook.id, BATCH);
+      if (!due.length) return;
+      const prepared = await this.sender.prepare(webhook, due);
+      const lanes = new Map<string, PreparedDelivery[]>();
+      for (const p of prepared) lanes.set(p.delivery.lane, [...(lanes.get(p.delivery.lane) ?? []), p]);
+      const delivered: PreparedDelivery[] = [];
+      const queue = [...lanes.values()];
+      const runLanes = async () => {
+        for (let lane = queue.shift(); lane; lane = queue.shift())
+          await this.deliverLane(webhook, lane, delivered);
+      };
+      await Promise.all(Array.from({ length: Math.min(LANES_AT_ONCE, queue.length) }, runLanes));
+      const gone = due.filter((d) => !prepared.some((p) => p.delivery === d)); // nothing left to send
+      await this.store.delivered(webhook.id, [...delivered.map((p) => p.delivery), ...gone]);
+      await this.markReceived(
+        webhook.userId,
+        delivered.flatMap((p) => p.marks),
+      );
+    }
+  }
+
+  /** One chat's deliveries in order; the first failure stops the chat until its retry. */
+  private async deliverLane(webhook: WabaWebhook, lane: PreparedDelivery[], delivered: PreparedDelivery[]) {
+    for (const prepared of lane) {
+      const result = await this.sender.post(webhook, prepared);
+      if (result.ok) {
+        delivered.push(prepared);
+        continue;
+      }
+      await this.failed(webhook, prepared.delivery, result.error, result.permanent);
+      if (!result.permanent) return;
+    }
+  }
+
+  private async failed(webhook: WabaWebhook, delivery: Delivery, error: string, permanent: boolean) {
+    const next = this.schedule[delivery.attempts + 1];
+    const retryAt = permanent || next === undefined ? null : new Date(Date.now() + next);
+    this.logger.warn(
+      `webhook ${webhook.id}: delivery ${delivery.id} attempt ${delivery.attempts + 1} failed (${error.slice(0, 200)}); ` +
+        (retryAt ? `retrying at ${retryAt.toISOString()}` : 'given up'),
+    );
+    await this.store.failed(webhook.id, delivery, error.slice(0, 500), retryAt);
+  }
+
+  /** Seed 002: messages delivered by a webhook are received by its user. */
+  private async markReceived(userId: number, marks: ReceivedMark[]): Promise<void> {
+    const newest = new Map<string, number>();
+    for (const { waId, timestamp } of marks) newest.set(waId, Math.max(newest.get(waId) ?? 0, timestamp));
+    for (const [waId, timestamp] of newest) await this.conversations.markReceived(userId, waId, timestamp);
+  }
+
+  private async lock(webhookId: number): Promise<boolean> {
+    const client = await this.lockConnection();
+    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, $2) AS ok`, [
+      LOCK_SPACE,
+      webhookId,
+    ]);
+    return rows[0].ok;
+  }
+
+  private async unlock(webhookId: number): Promise<void> {
+    // A lost connection has released its locks already.
+    const client = await this.lockClient?.catch(() => undefined);
+    await client?.query(`SELECT pg_advisory_unlock($1, $2)`, [LOCK_SPACE, webhookId]).catch(() => undefined);
+  }
+
+  /** The session that holds the drains' locks (a lost one releases them: drains then re-lock). */
+  private lockConnection(): Promise<Client> {
+    this.lockClient ??= (async () => {
+      const client = new Client({
+        connectionString: this.config.DATABASE_URL,
+        connectionTimeoutMillis: 5000,
+      });
+      const forget = () => {
+        this.lockClient = undefined;
+        void client.end().catch(() => undefined);
+      };
+      client.on('error', forget);
+      try {
+        await client.connect();
+      } catch (error) {
+        forget();
+        throw error;
+      }
+      return client;
+    })();
+    return this.lockClient;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.kickTimer);
+    clearInterval(this.sweepTimer);
+    await this.listener?.stop();
+    await this.boss?.stop({ graceful: true, timeout: 5000, wait: true }).catch(() => undefined);
+    await (await this.lockClient?.catch(() => undefined))?.end().catch(() => undefined);
+    this.sender.close();
+  }
+}

@@ -1,0 +1,60 @@
+import type { Migration } from '../persistence/migrations';
+
+/**
+ * The relay's durable outbox (docs/relay.md): one row per delivery to one webhook, written in the
+ * transaction that stored its cause; a lane (the chat) is delivered in row order, and a lane whose
+ * head failed waits until `retry_at`. The provider's raw body is kept so it is relayed byte for byte.
+ */
+export const RELAY_MIGRATIONS: Migration[] = [
+  {
+    name: '0010-relay',
+    statements: [
+      `ALTER TABLE provider_webhooks ADD COLUMN raw text`,
+      `CREATE TABLE relay_deliveries (
+         id bigserial PRIMARY KEY,
+         webhook_id int NOT NULL REFERENCES waba_webhooks (id) ON DELETE CASCADE,
+         lane text NOT NULL,
+         kind text NOT NULL,
+         provider_webhook_id bigint REFERENCES provider_webhooks (id) ON DELETE CASCADE,
+         message_ids bigint[] NOT NULL DEFAULT '{}',
+         event jsonb,
+         attempts int NOT NULL DEFAULT 0,
+         last_error text,
+         created_at timestamptz NOT NULL DEFAULT now(),
+         done_at timestamptz,
+         outcome text)`,
+      `CREATE INDEX relay_pending_idx ON relay_deliveries (webhook_id, id) WHERE done_at IS NULL`,
+      `CREATE TABLE relay_lanes (
+         webhook_id int NOT NULL REFERENCES waba_webhooks (id) ON DELETE CASCADE,
+         lane text NOT NULL,
+         retry_at timestamptz NOT NULL,
+         PRIMARY KEY (webhook_id, lane))`,
+      // Called in the ingest's own statement (so in its transaction): a provider webhook that
+      // stored new messages goes to every incoming_messages subscriber; one with only statuses
+      // to subscribers of incoming or outgoing messages; a redelivery of known messages to none.
+      // Messages this transaction stored have created_at = now(), the transaction's start. The raw
+      // body is kept only when someone will receive it.
+      `CREATE FUNCTION relay_provider_webhook(p_webhook bigint, p_lane text, p_message_ids text[], p_statuses boolean, p_raw text)
+       RETURNS bigint LANGUAGE plpgsql AS $fn$
+       DECLARE
+         wanted text[];
+       BEGIN
+         IF EXISTS (SELECT 1 FROM messages WHERE wa_message_id = ANY (p_message_ids) AND created_at = now()) THEN
+           wanted := ARRAY['incoming_messages'];
+         ELSIF p_statuses THEN
+           wanted := ARRAY['incoming_messages', 'outgoing_messages'];
+         ELSE
+           RETURN p_webhook;
+         END IF;
+         INSERT INTO relay_deliveries (webhook_id, lane, kind, provider_webhook_id)
+         SELECT id, p_lane, 'provider', p_webhook FROM waba_webhooks WHERE events && wanted ORDER BY id;
+         IF FOUND THEN
+           UPDATE provider_webhooks SET raw = p_raw WHERE id = p_webhook;
+           PERFORM pg_notify('inbox_relay', '');
+         END IF;
+         RETURN p_webhook;
+       END
+       $fn$`,
+    ],
+  },
+];
