@@ -228,7 +228,7 @@ async function scale(): Promise<void> {
     if (process.env.BENCH_PLANS !== '0') {
       const waId = chat();
       for (const [name, call] of [
-        ['chats/?limit=20', (s: ConversationStore) => s.chats(1, undefined, 20, 0)],
+        ['chats/?limit=20', (s: ConversationStore) => s.chats(1, {}, 20, 0)],
         [
           'messages/?wa_id&before_time',
           (s: ConversationStore) =>

@@ -117,6 +117,34 @@ export async function createAppUser(
   return answer.body.token as string;
 }
 
+/**
+ * A human inbox user (role `user`, a seat) created by an admin, activated through its activation
+ * page (a password set, CSRF included, as a person would), and its API token.
+ */
+export async function createAgent(
+  http: () => ReturnType<typeof request>,
+  asAdmin: Record<string, string>,
+  username: string,
+): Promise<{ id: number; token: string }> {
+  const password = `Agent-${username}-Pass-42`;
+  const created = await http()
+    .post('/api/v1/users/')
+    .set(asAdmin)
+    .send({ username, profile: { role: 'user' } })
+    .expect(201);
+  const activation = new URL(created.body.activation_url as string);
+  const page = await http().get(`${activation.pathname}${activation.search}`).expect(200);
+  const csrf = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(page.text)![1];
+  await http()
+    .post(`${activation.pathname}${activation.search}`)
+    .set('Cookie', `csrftoken=${csrf}`)
+    .type('form')
+    .send({ csrfmiddlewaretoken: csrf, password1: password, password2: password })
+    .expect(302);
+  const token = await http().post('/api/v1/auth/token/').send({ username, password }).expect(200);
+  return { id: created.body.id as number, token: token.body.token as string };
+}
+
 /** An instance in this process wired to an in-process WhatsApp sandbox, as a test file's fixture. */
 export interface InboxWithSandbox {
   sandboxUrl: string;

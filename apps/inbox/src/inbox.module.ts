@@ -42,6 +42,10 @@ import { WabaWebhooksStore } from './waba-webhooks/waba-webhooks-store';
 import { TaggingPresenter } from './tags/tagging-presenter';
 import { TagsController } from './tags/tags.controller';
 import { TagsStore } from './tags/tags-store';
+import { AssignmentController } from './assignment/assignment.controller';
+import { AssignmentPresenter } from './assignment/assignment-presenter';
+import { AssignmentService } from './assignment/assignment.service';
+import { AssignmentStore } from './assignment/assignment-store';
 
 @Module({})
 export class InboxModule {
@@ -62,6 +66,7 @@ export class InboxModule {
         SavedResponsesController,
         WabaWebhooksController,
         TagsController,
+        AssignmentController,
         ApiRootController,
         ProviderWebhookController,
         WebController,
@@ -89,6 +94,9 @@ export class InboxModule {
         WabaWebhooksStore,
         TagsStore,
         TaggingPresenter,
+        AssignmentStore,
+        AssignmentPresenter,
+        AssignmentService,
         ReceiverGuard,
         RelayStore,
         RelaySender,

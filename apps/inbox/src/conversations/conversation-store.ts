@@ -34,9 +34,21 @@ export interface ContactRow {
 export interface ChatRow extends ContactRow {
   new_messages: number;
   last_message_id: string | null;
+  assigned_user_id: number | null;
+  assigned_group_id: number | null;
 }
 
-export interface MessageFilters {
+/** Seed 002's `assigned_to_me` (as the caller's id) and `assigned_group` filters. */
+export interface AssignmentFilters {
+  assignedUser?: number;
+  assignedGroup?: number;
+}
+
+export interface ChatFilters extends AssignmentFilters {
+  search?: string;
+}
+
+export interface MessageFilters extends AssignmentFilters {
   waId?: string;
   beforeTime?: number;
   sinceTime?: number;
@@ -150,24 +162,33 @@ export class ConversationStore {
    * chosen first and the counts made for its rows only (an index range each); a search matches the
    * number, the name, or any message's text (through the trigram indexes).
    */
-  async chats(userId: number, search: string | undefined, limit: number, offset: number) {
-    const filters = search ? [containing(search)] : [];
-    // Message texts are searched from 3 characters (a trigram): shorter ones would scan them all.
-    const inTexts =
-      search && search.length >= MIN_TEXT_SEARCH
-        ? `OR c.wa_id IN (SELECT s.customer_wa_id FROM messages s WHERE s.body_text ILIKE $4)`
-        : '';
-    const where = search ? `WHERE c.wa_id ILIKE $4 OR c.profile_name ILIKE $4 ${inTexts}` : '';
+  async chats(userId: number, f: ChatFilters, limit: number, offset: number) {
+    const params: unknown[] = [userId, limit, offset];
+    const where: string[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replaceAll('?', `$${params.length}`));
+    };
+    if (f.search) {
+      // Message texts are searched from 3 characters (a trigram): shorter ones would scan them all.
+      const inTexts =
+        f.search.length >= MIN_TEXT_SEARCH
+          ? `OR c.wa_id IN (SELECT s.customer_wa_id FROM messages s WHERE s.body_text ILIKE ?)`
+          : '';
+      add(`(c.wa_id ILIKE ? OR c.profile_name ILIKE ? ${inTexts})`, containing(f.search));
+    }
+    if (f.assignedUser !== undefined) add('c.assigned_user_id = ?', f.assignedUser);
+    if (f.assignedGroup !== undefined) add('c.assigned_group_id = ?', f.assignedGroup);
     return this.page(offset, (at) =>
       this.db.query<ChatRow & { total: string }>(
         `SELECT p.*,
           (SELECT count(*)::int FROM messages x
             WHERE x.customer_wa_id = p.wa_id AND NOT x.from_us AND x.timestamp > COALESCE(r.timestamp, -1)) AS new_messages
-         FROM (SELECT c.*, count(*) OVER () AS total FROM contacts c ${where}
+         FROM (SELECT c.*, count(*) OVER () AS total FROM contacts c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                 ORDER BY c.last_message_timestamp DESC, c.wa_id LIMIT $2 OFFSET $3) p
          LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = p.wa_id
         ORDER BY p.last_message_timestamp DESC, p.wa_id`,
-        [userId, limit, at, ...filters],
+        params.map((p, i) => (i === 2 ? at : p)),
       ),
     );
   }
@@ -194,6 +215,10 @@ export class ConversationStore {
     if (f.beforeTime !== undefined) add('m.timestamp < ?', f.beforeTime);
     if (f.sinceTime !== undefined) add('m.timestamp >= ?', f.sinceTime);
     if (f.search) add('m.body_text ILIKE ?', containing(f.search));
+    if (f.assignedUser !== undefined)
+      add('m.customer_wa_id IN (SELECT wa_id FROM contacts WHERE assigned_user_id = ?)', f.assignedUser);
+    if (f.assignedGroup !== undefined)
+      add('m.customer_wa_id IN (SELECT wa_id FROM contacts WHERE assigned_group_id = ?)', f.assignedGroup);
     // The page is chosen on narrow rows (id, timestamp), then its rows are read: the total over
     // every match never carries the payloads (a search matching 1% of 1M messages spilled to disk).
     return this.page(f.offset, (at) =>
@@ -227,6 +252,17 @@ export class ConversationStore {
          LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = m.customer_wa_id
         WHERE ${idsMatch}`,
       [userId, ids],
+    );
+  }
+
+  /** The same for many chats at once, in one statement (the relay marks a batch of deliveries). */
+  async markReceivedMany(userId: number, marks: { waId: string; timestamp: number }[]): Promise<void> {
+    if (!marks.length) return;
+    await this.db.query(
+      `INSERT INTO received_marks (user_id, customer_wa_id, timestamp)
+       SELECT $1, w, max(t) FROM unnest($2::text[], $3::bigint[]) AS m (w, t) GROUP BY w
+       ON CONFLICT (user_id, customer_wa_id) DO UPDATE SET timestamp = GREATEST(received_marks.timestamp, EXCLUDED.timestamp)`,
+      [userId, marks.map((m) => m.waId), marks.map((m) => m.timestamp)],
     );
   }
 

@@ -2,6 +2,7 @@
 import type { InboxUser } from '../persistence/entities';
 import { presentUser } from '../users/user.presenter';
 import type { AppliedTag } from '../tags/tags-store';
+import { groupOf } from '../assignment/assignment-presenter';
 import type { ChatRow, ContactRow, MessageRow } from './conversation-store';
 
 /** Up to two letters from the profile name's words, else the number's last two digits. */
@@ -61,13 +62,14 @@ export function presentChat(
   senders: Map<number, InboxUser>,
   tags: { byMessage: Map<string, AppliedTag[]>; byChat: Map<string, AppliedTag[]> },
 ) {
+  const assignee = chat.assigned_user_id === null ? undefined : senders.get(chat.assigned_user_id);
   return {
     contact: presentContact(chat),
     new_messages: chat.new_messages,
     wa_id: chat.wa_id,
     last_message: last ? presentMessage(publicUrl, last, chat, senders, tags.byMessage.get(last.id)) : null,
-    assigned_to_user: null,
-    assigned_group: null,
+    assigned_to_user: assignee ? presentUser(publicUrl, assignee) : null,
+    assigned_group: groupOf(chat.assigned_group_id),
     tags: tags.byChat.get(chat.wa_id) ?? [],
   };
 }

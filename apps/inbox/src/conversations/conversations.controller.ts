@@ -3,22 +3,16 @@ import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
 import { singleQueryValue } from '../http/form-fields';
 import { pageLinks, pageWindow } from '../http/pagination';
+import { timeParam } from '../http/query-params';
 import { ApiAuthGuard, CurrentUser, NoConfigurator } from '../identity/api-auth.guard';
 import { InboxUser } from '../persistence/entities';
-import { MIN_TEXT_SEARCH } from './conversation-store';
+import { AssignmentFilters, MIN_TEXT_SEARCH } from './conversation-store';
+import { GROUPS } from '../users/user.presenter';
 import { ConversationsService } from './conversations.service';
 
 type Query = Record<string, unknown>;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WA_ID = /^\d{1,20}$/;
-
-/** A POSIX timestamp query parameter, or a 400 naming it. */
-function timeParam(query: Query, name: string): number | undefined {
-  const raw = singleQueryValue(query[name]);
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d{1,12}$/.test(raw)) throw new DrfError(400, { [name]: ['A valid integer is required.'] });
-  return Number(raw);
-}
 
 const searchParam = (query: Query): string | undefined =>
   singleQueryValue(query.search)?.slice(0, 200) || undefined;
@@ -29,6 +23,25 @@ function textSearch(query: Query): string | undefined {
   if (search !== undefined && search.length < MIN_TEXT_SEARCH)
     throw new DrfError(400, { search: [`Search for at least ${MIN_TEXT_SEARCH} characters.`] });
   return search;
+}
+
+/**
+ * Seed 002's `assigned_to_me` (true/1) and `assigned_group` (a group the caller is in; any for
+ * admins) filters.
+ */
+function assignmentFilters(user: InboxUser, query: Query): AssignmentFilters {
+  const filters: AssignmentFilters = {};
+  const mine = singleQueryValue(query.assigned_to_me)?.toLowerCase();
+  if (mine === 'true' || mine === '1') filters.assignedUser = user.id;
+  else if (mine !== undefined && !['', 'false', '0'].includes(mine))
+    throw new DrfError(400, { assigned_to_me: ['Must be a valid boolean.'] });
+  const group = singleQueryValue(query.assigned_group);
+  if (group === undefined || group === '') return filters;
+  const found = /^\d{1,9}$/.test(group) ? GROUPS.find((g) => g.id === Number(group)) : undefined;
+  if (!found || (user.role !== 'admin' && found.role !== user.role))
+    throw new DrfError(400, { assigned_group: ['Select a group you are a member of.'] });
+  filters.assignedGroup = found.id;
+  return filters;
 }
 
 /** Seed 002's conversation endpoints. The configurator may not use them (seed 001). */
@@ -45,7 +58,12 @@ export class ConversationsController {
   async chats(@CurrentUser() user: InboxUser, @Query() query: Query) {
     const window = pageWindow(query);
     const search = searchParam(query);
-    const { count, results } = await this.conversations.chats(user, search, window.limit, window.offset);
+    const { count, results } = await this.conversations.chats(
+      user,
+      { search, ...assignmentFilters(user, query) },
+      window.limit,
+      window.offset,
+    );
     return { count, ...pageLinks(this.config.PUBLIC_URL, '/api/v1/chats/', query, window, count), results };
   }
 
@@ -63,6 +81,7 @@ export class ConversationsController {
         beforeTime: timeParam(query, 'before_time'),
         sinceTime: timeParam(query, 'since_time'),
         search: textSearch(query),
+        ...assignmentFilters(user, query),
         ...window,
       },
       mark !== undefined && !['0', 'false', ''].includes(mark.toLowerCase()),

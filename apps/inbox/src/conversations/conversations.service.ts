@@ -8,7 +8,7 @@ import { IdentityService } from '../identity/identity.service';
 import { TagsStore } from '../tags/tags-store';
 import { providerFailure } from '../provider/provider-errors';
 import { Dialog360Client, ProviderRefused } from '../provider/waba-client';
-import { ConversationStore, MessageFilters, MessageRow } from './conversation-store';
+import { ChatFilters, ConversationStore, MessageFilters, MessageRow } from './conversation-store';
 import { presentChat, presentMessage } from './conversation.presenter';
 import { MEDIA_TYPES, TEMPLATE_TYPES, WA_ID, readMessageInput } from './message-input';
 import { MediaService } from '../media/media.service';
@@ -29,13 +29,17 @@ export class ConversationsService {
     private readonly tags: TagsStore,
   ) {}
 
-  async chats(user: InboxUser, search: string | undefined, limit: number, offset: number) {
-    const { rows, count } = await this.store.chats(user.id, search, limit, offset);
+  async chats(user: InboxUser, filters: ChatFilters, limit: number, offset: number) {
+    const { rows, count } = await this.store.chats(user.id, filters, limit, offset);
     const lasts = await this.store.messagesByIds(
       user.id,
       rows.map((r) => r.last_message_id).filter((id): id is string => id !== null),
     );
-    const senders = await this.senders(lasts);
+    // Senders of the last messages and the chats' assignees, in one read.
+    const senders = await this.users([
+      ...lasts.map((m) => m.sender_id),
+      ...rows.map((r) => r.assigned_user_id),
+    ]);
     const byId = new Map(lasts.map((m) => [m.id, m]));
     const tags = await this.tags.applied(
       lasts.map((m) => m.id),
@@ -175,9 +179,13 @@ export class ConversationsService {
     );
   }
 
-  private async senders(rows: MessageRow[]): Promise<Map<number, InboxUser>> {
-    const ids = [...new Set(rows.map((r) => r.sender_id).filter((id): id is number => id !== null))];
-    return new Map((await this.identity.usersByIds(ids)).map((u) => [u.id, u]));
+  private senders(rows: MessageRow[]): Promise<Map<number, InboxUser>> {
+    return this.users(rows.map((r) => r.sender_id));
+  }
+
+  private async users(ids: (number | null)[]): Promise<Map<number, InboxUser>> {
+    const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
+    return new Map((await this.identity.usersByIds(wanted)).map((u) => [u.id, u]));
   }
 }
 

@@ -11,6 +11,7 @@ import { TEMPLATE_MIGRATIONS } from '../templates/templates.migrations';
 import { WABA_WEBHOOK_MIGRATIONS } from '../waba-webhooks/waba-webhooks.migrations';
 import { RELAY_MIGRATIONS } from '../relay/relay.migrations';
 import { TAG_MIGRATIONS } from '../tags/tags.migrations';
+import { ASSIGNMENT_MIGRATIONS } from '../assignment/assignment.migrations';
 
 /**
  * The instance's schema, as ordered migrations recorded in `migrations`. Append only: never edit
@@ -34,4 +35,5 @@ export const MIGRATIONS: Migration[] = [
   ...WABA_WEBHOOK_MIGRATIONS,
   ...RELAY_MIGRATIONS,
   ...TAG_MIGRATIONS,
+  ...ASSIGNMENT_MIGRATIONS,
 ];

@@ -23,12 +23,14 @@ const DRAIN = 'relay-drain';
 const RETRY = 'relay-retry';
 /** Drains running at once in one process (each holds one webhook). */
 const WORKERS = 4;
-const BATCH = 100;
+const BATCH = 500;
 /** Chats of one webhook posted side by side (each chat's own messages stay in order). */
 const LANES_AT_ONCE = 8;
 /** A drain hands over after this long, so other webhooks get their turn. */
 const DRAIN_SLICE_MS = 20_000;
 const SWEEP_MS = 30_000;
+/** Wake-ups within this long are one (a busy inbox NOTIFYs hundreds of times a second). */
+const KICK_COALESCE_MS = 25;
 /** The first key of the relay's advisory locks (the second is the webhook id). */
 const LOCK_SPACE = 0x7e1a;
 
@@ -41,6 +43,7 @@ export class RelayPump implements OnApplicationShutdown {
   private workers: string[] = [];
   private listener?: PgListener;
   private lockClient?: Promise<Client>;
+  private lockTurn: Promise<unknown> = Promise.resolve();
   private readonly draining = new Set<number>();
   private kickTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
@@ -101,8 +104,8 @@ export class RelayPump implements OnApplicationShutdown {
       () => this.kick(),
     );
     await this.listener.start();
-    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS).unref();
-    void this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(true), SWEEP_MS).unref();
+    void this.sweep(true);
   }
 
   /** Something was written: soon (coalesced), ask for a drain of every webhook with work. */
@@ -110,15 +113,16 @@ export class RelayPump implements OnApplicationShutdown {
     if (this.kickTimer || this.stopped) return;
     this.kickTimer = setTimeout(() => {
       this.kickTimer = undefined;
-      void this.sweep();
-    }, 5);
+      void this.sweep(false);
+    }, KICK_COALESCE_MS);
   }
 
-  private async sweep(): Promise<void> {
+  /** Drains for every webhook with work that is not being drained here; now and then, the pruning. */
+  private async sweep(prune: boolean): Promise<void> {
     try {
       for (const id of await this.store.webhooksWithWork())
         if (!this.draining.has(id)) await this.request(id);
-      await this.store.prune();
+      if (prune) await this.store.prune();
     } catch (error) {
       if (!this.stopped) this.logger.warn(`relay sweep failed: ${(error as Error).message}`);
     }
@@ -209,24 +213,31 @@ export class RelayPump implements OnApplicationShutdown {
 
   /** Seed 002: messages delivered by a webhook are received by its user. */
   private async markReceived(userId: number, marks: ReceivedMark[]): Promise<void> {
-    const newest = new Map<string, number>();
-    for (const { waId, timestamp } of marks) newest.set(waId, Math.max(newest.get(waId) ?? 0, timestamp));
-    for (const [waId, timestamp] of newest) await this.conversations.markReceived(userId, waId, timestamp);
+    await this.conversations.markReceivedMany(userId, marks);
   }
 
   private async lock(webhookId: number): Promise<boolean> {
     const client = await this.lockConnection();
-    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, $2) AS ok`, [
-      LOCK_SPACE,
-      webhookId,
-    ]);
+    const { rows } = await this.onLockSession(() =>
+      client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1, $2) AS ok`, [LOCK_SPACE, webhookId]),
+    );
     return rows[0].ok;
   }
 
   private async unlock(webhookId: number): Promise<void> {
     // A lost connection has released its locks already.
     const client = await this.lockClient?.catch(() => undefined);
-    await client?.query(`SELECT pg_advisory_unlock($1, $2)`, [LOCK_SPACE, webhookId]).catch(() => undefined);
+    if (!client) return;
+    await this.onLockSession(() =>
+      client.query(`SELECT pg_advisory_unlock($1, $2)`, [LOCK_SPACE, webhookId]),
+    ).catch(() => undefined);
+  }
+
+  /** One statement at a time on the lock session (a pg client runs one query at a time). */
+  private onLockSession<T>(statement: () => Promise<T>): Promise<T> {
+    const run = this.lockTurn.then(statement, statement);
+    this.lockTurn = run.catch(() => undefined);
+    return run;
   }
 
   /** The session that holds the drains' locks (a lost one releases them: drains then re-lock). */

@@ -32,6 +32,12 @@ export interface PreparedDelivery {
 
 export type PostResult = { ok: true } | { ok: false; error: string; permanent: boolean };
 
+/** Seed 002: messages a webhook delivered are received by its user, up to the newest per chat. */
+const marksOf = (
+  messages: { customer_wa_id: string; waba_payload: Record<string, unknown> }[],
+): ReceivedMark[] =>
+  messages.map((m) => ({ waId: m.customer_wa_id, timestamp: Number(m.waba_payload.timestamp) }));
+
 @Injectable()
 export class RelaySender {
   private readonly agents = {
@@ -52,9 +58,16 @@ export class RelaySender {
       deliveries.flatMap((d) => (d.provider_webhook_id ? [d.provider_webhook_id] : [])),
     );
     const wantsIncoming = webhook.events.includes('incoming_messages');
+    const wantsAssigned = webhook.events.includes('assigned_messages');
+    const assignees = wantsAssigned
+      ? await this.store.assignees([...new Set(deliveries.map((d) => d.lane))])
+      : new Map();
     const inboundIds = new Map<string, string[]>();
     for (const [id, row] of stored)
-      inboundIds.set(id, wantsIncoming ? readProviderWebhook(row.body).messages.map((m) => m.id) : []);
+      inboundIds.set(
+        id,
+        readProviderWebhook(row.body).messages.map((m) => m.id),
+      );
     const presented = await this.conversations.presentByProviderIds(
       [...inboundIds.values()].flat(),
       webhook.userId,
@@ -66,18 +79,30 @@ export class RelaySender {
         prepared.push({ delivery, body: JSON.stringify(delivery.event), marks: [] });
         continue;
       }
-      if (delivery.kind === 'outgoing') {
-        const outgoing = await this.conversations.presentByIds(delivery.message_ids, webhook.userId);
-        prepared.push({ delivery, body: JSON.stringify({ outgoing_messages: outgoing }), marks: [] });
+      if (delivery.kind === 'outgoing' || delivery.kind === 'assigned') {
+        const messages = await this.conversations.presentByIds(delivery.message_ids, webhook.userId);
+        if (delivery.kind === 'outgoing') {
+          prepared.push({ delivery, body: JSON.stringify({ outgoing_messages: messages }), marks: [] });
+          continue;
+        }
+        messages.sort((a, b) => Number(a.waba_payload.timestamp) - Number(b.waba_payload.timestamp));
+        prepared.push({
+          delivery,
+          body: JSON.stringify({ assigned_messages: messages }),
+          marks: marksOf(messages),
+        });
         continue;
       }
       const row = stored.get(delivery.provider_webhook_id ?? '');
       if (!row) continue; // its provider webhook is gone (pruned): nothing left to send
-      const incoming = (inboundIds.get(row.id) ?? []).flatMap((id) => byProviderId.get(id) ?? []);
+      const inbound = (inboundIds.get(row.id) ?? []).flatMap((id) => byProviderId.get(id) ?? []);
+      const incoming = wantsIncoming && inbound.length ? inbound : undefined;
+      const assigned =
+        assignees.get(delivery.lane) === webhook.userId && inbound.length ? inbound : undefined;
       prepared.push({
         delivery,
-        body: withAddedFields(row.raw, { incoming_messages: incoming.length ? incoming : undefined }),
-        marks: incoming.map((m) => ({ waId: m.customer_wa_id, timestamp: Number(m.waba_payload.timestamp) })),
+        body: withAddedFields(row.raw, { incoming_messages: incoming, assigned_messages: assigned }),
+        marks: marksOf(inbound),
       });
     }
     return prepared;

@@ -10,7 +10,7 @@ import { InboxDb } from '../persistence/inbox-db';
 /** Wakes the relay (LISTENed by RelayPump); sent at commit by whatever wrote deliveries. */
 export const RELAY_CHANNEL = 'inbox_relay';
 
-export type DeliveryKind = 'provider' | 'outgoing' | 'event';
+export type DeliveryKind = 'provider' | 'outgoing' | 'event' | 'assigned';
 
 /** The events delivered as a field of their own (seed 002's WABA webhook extension). */
 export type EventField = 'chat_tagging' | 'message_tagging' | 'chat_assignment';
@@ -54,6 +54,35 @@ export class RelayStore {
       [field, waId, JSON.stringify({ [field]: payload })],
     );
     if (rowCount) await tx.query(`SELECT pg_notify($1, '')`, [RELAY_CHANNEL]);
+  }
+
+  /**
+   * In the transaction of an assignment: the chat's newest messages (up to `backlog`, those the
+   * user has not received) for the new assignee, if it wants assigned_messages (seed 002: "also
+   * when one or more Chats are assigned to the User just now").
+   */
+  async enqueueAssigned(tx: PoolClient, userId: number, waId: string, backlog: number): Promise<void> {
+    const { rowCount } = await tx.query(
+      `INSERT INTO relay_deliveries (webhook_id, lane, kind, message_ids)
+       SELECT w.id, $2, 'assigned', ARRAY(
+                SELECT m.id FROM messages m
+                  LEFT JOIN received_marks r ON r.user_id = $1 AND r.customer_wa_id = m.customer_wa_id
+                 WHERE m.customer_wa_id = $2 AND NOT m.from_us AND m.timestamp > COALESCE(r.timestamp, -1)
+                 ORDER BY m.timestamp DESC, m.id DESC LIMIT $3)
+         FROM waba_webhooks w WHERE w.user_id = $1 AND 'assigned_messages' = ANY (w.events)`,
+      [userId, waId, backlog],
+    );
+    if (rowCount) await tx.query(`SELECT pg_notify($1, '')`, [RELAY_CHANNEL]);
+  }
+
+  /** Who each chat is assigned to (assigned_messages go to that user's webhook). */
+  async assignees(waIds: string[]): Promise<Map<string, number>> {
+    if (!waIds.length) return new Map();
+    const rows = await this.db.query<{ wa_id: string; assigned_user_id: number }>(
+      `SELECT wa_id, assigned_user_id FROM contacts WHERE wa_id = ANY ($1::text[]) AND assigned_user_id IS NOT NULL`,
+      [waIds],
+    );
+    return new Map(rows.map((r) => [r.wa_id, r.assigned_user_id]));
   }
 
   /** The next deliveries of a webhook, oldest first, leaving out lanes that wait for a retry. */

@@ -24,13 +24,15 @@ export const RELAY_MIGRATIONS: Migration[] = [
          done_at timestamptz,
          outcome text)`,
       `CREATE INDEX relay_pending_idx ON relay_deliveries (webhook_id, id) WHERE done_at IS NULL`,
+      `CREATE INDEX relay_done_idx ON relay_deliveries (done_at) WHERE done_at IS NOT NULL`,
       `CREATE TABLE relay_lanes (
          webhook_id int NOT NULL REFERENCES waba_webhooks (id) ON DELETE CASCADE,
          lane text NOT NULL,
          retry_at timestamptz NOT NULL,
          PRIMARY KEY (webhook_id, lane))`,
       // Called in the ingest's own statement (so in its transaction): a provider webhook that
-      // stored new messages goes to every incoming_messages subscriber; one with only statuses
+      // stored new messages goes to every incoming_messages subscriber and to the chat's assignee
+      // if it wants assigned_messages; one with only statuses
       // to subscribers of incoming or outgoing messages; a redelivery of known messages to none.
       // Messages this transaction stored have created_at = now(), the transaction's start. The raw
       // body is kept only when someone will receive it.
@@ -38,16 +40,23 @@ export const RELAY_MIGRATIONS: Migration[] = [
        RETURNS bigint LANGUAGE plpgsql AS $fn$
        DECLARE
          wanted text[];
+         fresh boolean;
        BEGIN
-         IF EXISTS (SELECT 1 FROM messages WHERE wa_message_id = ANY (p_message_ids) AND created_at = now()) THEN
+         fresh := EXISTS (SELECT 1 FROM messages WHERE wa_message_id = ANY (p_message_ids) AND created_at = now());
+         IF fresh THEN
            wanted := ARRAY['incoming_messages'];
          ELSIF p_statuses THEN
            wanted := ARRAY['incoming_messages', 'outgoing_messages'];
          ELSE
            RETURN p_webhook;
          END IF;
+         -- New messages also go to the assignee of their chat who wants assigned_messages.
          INSERT INTO relay_deliveries (webhook_id, lane, kind, provider_webhook_id)
-         SELECT id, p_lane, 'provider', p_webhook FROM waba_webhooks WHERE events && wanted ORDER BY id;
+         SELECT id, p_lane, 'provider', p_webhook FROM waba_webhooks
+          WHERE events && wanted
+             OR (fresh AND 'assigned_messages' = ANY (events)
+                 AND user_id = (SELECT assigned_user_id FROM contacts WHERE wa_id = p_lane))
+          ORDER BY id;
          IF FOUND THEN
            UPDATE provider_webhooks SET raw = p_raw WHERE id = p_webhook;
            PERFORM pg_notify('inbox_relay', '');

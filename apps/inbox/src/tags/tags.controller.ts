@@ -15,6 +15,7 @@ import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
 import { singleQueryValue } from '../http/form-fields';
 import { pageLinks, pageWindow } from '../http/pagination';
+import { timeParam } from '../http/query-params';
 import { ApiAuthGuard, CurrentUser, NoConfigurator } from '../identity/api-auth.guard';
 import { InboxUser } from '../persistence/entities';
 import { TaggingPresenter } from './tagging-presenter';
@@ -48,13 +49,6 @@ function readExtra(raw: unknown, errors: Record<string, string[]>): unknown {
   if (Buffer.byteLength(JSON.stringify(raw)) > MAX_EXTRA_BYTES)
     return void (errors.extra = [`Ensure this object takes no more than ${MAX_EXTRA_BYTES} bytes as JSON.`]);
   return raw;
-}
-
-function timeParam(query: Query, name: string): number | undefined {
-  const raw = singleQueryValue(query[name]);
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d{1,12}$/.test(raw)) throw new DrfError(400, { [name]: ['A valid integer is required.'] });
-  return Number(raw);
 }
 
 /** Admins and the configurator (setting an inbox up) rename and delete tags. */
