@@ -16,6 +16,8 @@ import { Client } from 'pg';
 import WebSocket from 'ws';
 import { freePort } from '@app/runtime';
 import { RelayStore } from '../apps/inbox/src/relay/relay-store';
+import { RuleEngineStore } from '../apps/inbox/src/rule-engine/rule-engine-store';
+import { TokenCipher } from '../apps/inbox/src/identity/token-cipher';
 import { ConversationStore } from '../apps/inbox/src/conversations/conversation-store';
 import { InboxDb } from '../apps/inbox/src/persistence/inbox-db';
 import { createTenantDatabase, dropTenantDatabase } from '../test/support/inbox-harness';
@@ -189,7 +191,7 @@ async function plan(
     seen.push({ sql, params });
     return query(sql, params);
   };
-  await call(new ConversationStore(db, new RelayStore(db)));
+  await call(new ConversationStore(db, new RelayStore(db), new RuleEngineStore(db, new TokenCipher())));
   const { sql, params } = seen[0];
   const rows = await query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
   await db.close();

@@ -46,6 +46,10 @@ import { AssignmentController } from './assignment/assignment.controller';
 import { AssignmentPresenter } from './assignment/assignment-presenter';
 import { AssignmentService } from './assignment/assignment.service';
 import { AssignmentStore } from './assignment/assignment-store';
+import { RuleEngine } from './rule-engine/rule-engine';
+import { RuleEngineController } from './rule-engine/rule-engine.controller';
+import { RuleEngineStore } from './rule-engine/rule-engine-store';
+import { RuleEngineDrain } from './relay/rule-engine-drain';
 
 @Module({})
 export class InboxModule {
@@ -67,6 +71,7 @@ export class InboxModule {
         WabaWebhooksController,
         TagsController,
         AssignmentController,
+        RuleEngineController,
         ApiRootController,
         ProviderWebhookController,
         WebController,
@@ -97,6 +102,9 @@ export class InboxModule {
         AssignmentStore,
         AssignmentPresenter,
         AssignmentService,
+        RuleEngineStore,
+        RuleEngine,
+        { provide: RuleEngineDrain, useExisting: RuleEngine },
         ReceiverGuard,
         RelayStore,
         RelaySender,

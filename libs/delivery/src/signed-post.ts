@@ -18,6 +18,8 @@ export interface SignedPost {
   signingSecret: string;
   headers?: Record<string, string>;
   timeoutMs: number;
+  /** How much of the answer to keep (default 200 characters, for the log); a rule engine's answer is read whole. */
+  answerChars?: number;
   /** Keep-alive agents for a sender that posts often (the relay); none: one connection per post. */
   agents?: { http: HttpAgent; https: HttpsAgent };
 }
@@ -56,6 +58,7 @@ export async function postSigned(post: SignedPost, guard: AddressGuard): Promise
   };
   const https = url.protocol === 'https:';
   const send = https ? httpsRequest : httpRequest;
+  const limit = post.answerChars ?? MAX_SNIPPET;
   const agent = post.agents ? (https ? post.agents.https : post.agents.http) : false;
   return new Promise<PostOutcome>((resolve) => {
     const req = send(
@@ -65,7 +68,7 @@ export async function postSigned(post: SignedPost, guard: AddressGuard): Promise
         let snippet = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
-          if (snippet.length < MAX_SNIPPET) snippet += chunk.slice(0, MAX_SNIPPET - snippet.length);
+          if (snippet.length < limit) snippet += chunk.slice(0, limit - snippet.length);
         });
         res.on('end', () =>
           resolve({

@@ -100,7 +100,8 @@ export class AssignmentService {
     return this.store.events(filters, window.limit, window.offset);
   }
 
-  private async assignable(userId: number): Promise<boolean> {
+  /** An active human or app user (never the configurator) may be given chats. */
+  async assignable(userId: number): Promise<boolean> {
     const [found] = await this.identity.usersByIds([userId]);
     return !!found && found.isActive && !found.isConfigurator;
   }

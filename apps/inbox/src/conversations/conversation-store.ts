@@ -6,6 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { RelayStore } from '../relay/relay-store';
+import { RuleEngineStore } from '../rule-engine/rule-engine-store';
 import { InboxDb } from '../persistence/inbox-db';
 import type { ProviderNotification } from '../provider/provider-webhook';
 
@@ -74,6 +75,7 @@ export class ConversationStore {
   constructor(
     private readonly db: InboxDb,
     private readonly relay: RelayStore,
+    private readonly rules: RuleEngineStore,
   ) {}
 
   /**
@@ -318,6 +320,7 @@ export class ConversationStore {
       ]);
       await this.applyEarlyStatuses(tx, waMessageId);
       await this.relay.enqueueOutgoing(tx, id, waId);
+      await this.rules.enqueue(tx, { kind: 'outgoing', waId, messageIds: [id] });
       await tx.query(`SELECT pg_notify($1, $2)`, [EVENTS_CHANNEL, JSON.stringify({ outgoing: id })]);
     });
   }

@@ -9,9 +9,10 @@ import { SAVED_RESPONSE_MIGRATIONS } from '../saved-responses/saved-responses.mi
 import { SETTINGS_MIGRATIONS } from '../settings/settings.migrations';
 import { TEMPLATE_MIGRATIONS } from '../templates/templates.migrations';
 import { WABA_WEBHOOK_MIGRATIONS } from '../waba-webhooks/waba-webhooks.migrations';
-import { RELAY_MIGRATIONS } from '../relay/relay.migrations';
+import { RELAY_FUNCTION_MIGRATIONS, RELAY_MIGRATIONS } from '../relay/relay.migrations';
 import { TAG_MIGRATIONS } from '../tags/tags.migrations';
 import { ASSIGNMENT_MIGRATIONS } from '../assignment/assignment.migrations';
+import { RULE_ENGINE_MIGRATIONS } from '../rule-engine/rule-engine.migrations';
 
 /**
  * The instance's schema, as ordered migrations recorded in `migrations`. Append only: never edit
@@ -36,4 +37,6 @@ export const MIGRATIONS: Migration[] = [
   ...RELAY_MIGRATIONS,
   ...TAG_MIGRATIONS,
   ...ASSIGNMENT_MIGRATIONS,
+  ...RULE_ENGINE_MIGRATIONS,
+  ...RELAY_FUNCTION_MIGRATIONS,
 ];

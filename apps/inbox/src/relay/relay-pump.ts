@@ -6,7 +6,8 @@
  * order across replicas; it sends each lane's rows oldest first (lanes side by side), stops a lane
  * at its first failure until the retry schedule says, and loops until nothing is due. What wakes
  * it: a NOTIFY from the transaction that wrote deliveries, a retry job, and a sweep at start and
- * every 30 s (after a crash, or a lost NOTIFY).
+ * every 30 s (after a crash, or a lost NOTIFY). The rule engine's outbox rides on the same
+ * machinery as a pseudo-webhook (RULE_ENGINE).
  */
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import PgBoss from 'pg-boss';
@@ -18,6 +19,7 @@ import { PgListener } from '../persistence/pg-listener';
 import { WabaWebhook, WabaWebhooksStore } from '../waba-webhooks/waba-webhooks-store';
 import { Delivery, RELAY_CHANNEL, RelayStore } from './relay-store';
 import { PreparedDelivery, ReceivedMark, RelaySender } from './relay-sender';
+import { RuleEngineDrain } from './rule-engine-drain';
 
 const DRAIN = 'relay-drain';
 const RETRY = 'relay-retry';
@@ -33,6 +35,8 @@ const SWEEP_MS = 30_000;
 const KICK_COALESCE_MS = 25;
 /** The first key of the relay's advisory locks (the second is the webhook id). */
 const LOCK_SPACE = 0x7e1a;
+/** The rule engine's outbox is drained like a webhook with this id (no webhook has it). */
+const RULE_ENGINE = 0;
 
 type Job = { webhookId: number };
 
@@ -57,6 +61,7 @@ export class RelayPump implements OnApplicationShutdown {
     private readonly webhooks: WabaWebhooksStore,
     private readonly conversations: ConversationStore,
     private readonly sender: RelaySender,
+    private readonly rules: RuleEngineDrain,
   ) {}
 
   /**
@@ -120,7 +125,8 @@ export class RelayPump implements OnApplicationShutdown {
   /** Drains for every webhook with work that is not being drained here; now and then, the pruning. */
   private async sweep(prune: boolean): Promise<void> {
     try {
-      for (const id of await this.store.webhooksWithWork())
+      const engine = (await this.rules.hasWork()) ? [RULE_ENGINE] : [];
+      for (const id of [...engine, ...(await this.store.webhooksWithWork())])
         if (!this.draining.has(id)) await this.request(id);
       if (prune) await this.store.prune();
     } catch (error) {
@@ -142,24 +148,37 @@ export class RelayPump implements OnApplicationShutdown {
     try {
       locked = await this.lock(webhookId);
       if (!locked) return; // another replica is draining it
-      const webhook = await this.webhooks.find(webhookId);
-      if (webhook) await this.deliverDue(webhook);
+      if (webhookId === RULE_ENGINE) {
+        const done = await this.rules.drainDue(
+          Date.now() + DRAIN_SLICE_MS,
+          this.schedule,
+          () => this.stopped,
+        );
+        if (!done) await this.request(webhookId); // the rest, after others
+      } else {
+        const webhook = await this.webhooks.find(webhookId);
+        if (webhook) await this.deliverDue(webhook);
+      }
     } finally {
       if (locked) await this.unlock(webhookId);
       this.draining.delete(webhookId);
     }
-    if (!locked) return;
-    // Written after the last look but before the unlock: its wake-up found the lock taken.
-    if ((await this.store.due(webhookId, 1)).length) return this.request(webhookId);
-    const retryAt = await this.store.nextRetry(webhookId);
+    if (locked) await this.afterDrain(webhookId);
+  }
+
+  /** What was written after the last look (its wake-up found the lock taken), and the next retry. */
+  private async afterDrain(webhookId: number): Promise<void> {
+    const engine = webhookId === RULE_ENGINE;
+    const due = engine
+      ? (await this.rules.due(1)).length > 0
+      : (await this.store.due(webhookId, 1)).length > 0;
+    if (due) return this.request(webhookId);
+    const retryAt = engine ? await this.rules.nextRetry() : await this.store.nextRetry(webhookId);
     if (retryAt && this.boss)
       await this.boss.send(
         RETRY,
         { webhookId },
-        {
-          singletonKey: `${webhookId}@${Math.ceil(retryAt.getTime() / 1000)}`,
-          startAfter: retryAt,
-        },
+        { singletonKey: `${webhookId}@${Math.ceil(retryAt.getTime() / 1000)}`, startAfter: retryAt },
       );
   }
 

@@ -30,12 +30,22 @@ export const RELAY_MIGRATIONS: Migration[] = [
          lane text NOT NULL,
          retry_at timestamptz NOT NULL,
          PRIMARY KEY (webhook_id, lane))`,
-      // Called in the ingest's own statement (so in its transaction): a provider webhook that
-      // stored new messages goes to every incoming_messages subscriber and to the chat's assignee
-      // if it wants assigned_messages; one with only statuses
-      // to subscribers of incoming or outgoing messages; a redelivery of known messages to none.
-      // Messages this transaction stored have created_at = now(), the transaction's start. The raw
-      // body is kept only when someone will receive it.
+    ],
+  },
+];
+
+/**
+ * The relay's part of ingest, called in the ingest's own statement (so in its transaction): a
+ * provider webhook that stored new messages goes to every incoming_messages subscriber, to the
+ * chat's assignee if it wants assigned_messages, and to the rule engine; one with only statuses to
+ * subscribers of incoming or outgoing messages; a redelivery of known messages to none. Messages
+ * this transaction stored have created_at = now(), the transaction's start. The raw body is kept
+ * only when someone will receive it. After RULE_ENGINE_MIGRATIONS (it writes rule_events).
+ */
+export const RELAY_FUNCTION_MIGRATIONS: Migration[] = [
+  {
+    name: '0014-relay-function',
+    statements: [
       `CREATE FUNCTION relay_provider_webhook(p_webhook bigint, p_lane text, p_message_ids text[], p_statuses boolean, p_raw text)
        RETURNS bigint LANGUAGE plpgsql AS $fn$
        DECLARE
@@ -45,12 +55,14 @@ export const RELAY_MIGRATIONS: Migration[] = [
          fresh := EXISTS (SELECT 1 FROM messages WHERE wa_message_id = ANY (p_message_ids) AND created_at = now());
          IF fresh THEN
            wanted := ARRAY['incoming_messages'];
+           INSERT INTO rule_events (kind, customer_wa_id, provider_webhook_id) VALUES ('incoming', p_lane, p_webhook);
+           UPDATE provider_webhooks SET raw = p_raw WHERE id = p_webhook;
+           PERFORM pg_notify('inbox_relay', '');
          ELSIF p_statuses THEN
            wanted := ARRAY['incoming_messages', 'outgoing_messages'];
          ELSE
            RETURN p_webhook;
          END IF;
-         -- New messages also go to the assignee of their chat who wants assigned_messages.
          INSERT INTO relay_deliveries (webhook_id, lane, kind, provider_webhook_id)
          SELECT id, p_lane, 'provider', p_webhook FROM waba_webhooks
           WHERE events && wanted

@@ -7,6 +7,7 @@ import type { PoolClient } from 'pg';
 import { EVENTS_CHANNEL } from '../conversations/conversation-store';
 import { InboxDb } from '../persistence/inbox-db';
 import { RelayStore } from '../relay/relay-store';
+import { RuleEngineStore } from '../rule-engine/rule-engine-store';
 
 export interface Tag {
   id: number;
@@ -63,6 +64,7 @@ export class TagsStore {
   constructor(
     private readonly db: InboxDb,
     private readonly relay: RelayStore,
+    private readonly rules: RuleEngineStore,
   ) {}
 
   async list(limit: number, offset: number) {
@@ -253,6 +255,7 @@ export class TagsStore {
     const field = change.kind === 'chat' ? 'chat_tagging' : 'message_tagging';
     const payload = present(change);
     await this.relay.enqueueEvent(tx, field, payload, change.waId);
+    await this.rules.enqueue(tx, { kind: field, waId: change.waId, event: payload });
     const event = JSON.stringify({ event: { [field]: payload } });
     if (Buffer.byteLength(event) < 7900) await tx.query(`SELECT pg_notify($1, $2)`, [EVENTS_CHANNEL, event]);
   }
