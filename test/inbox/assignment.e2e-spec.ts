@@ -17,16 +17,7 @@ describe('chat assignment', () => {
   const http = () => fixture.http();
   const asAdmin = () => ({ 'D360-API-KEY': fixture.env.WABA_API_KEY });
   const as = (agent: { token: string }) => ({ Authorization: `Token ${agent.token}` });
-  const customerWrites = (from: string, id: string, text: string) =>
-    http()
-      .post(`/waba/webhook/${fixture.env.WABA_WEBHOOK_SECRET}/`)
-      .send({
-        contacts: [{ profile: { name: 'Assigned Customer' }, wa_id: from }],
-        messages: [
-          { from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } },
-        ],
-      })
-      .expect(200);
+  const customerWrites = (from: string, id: string, text?: string) => fixture.customerWrites(from, id, text);
   const assign = (who: Json, waId: string, body: Json) =>
     http().patch(`/api/v1/chat_assignment/${waId}/`).set(who).send(body);
 

@@ -63,7 +63,8 @@ describe('inbox instance: health, tokens, users, seats', () => {
       email: '',
       profile: { role: 'admin' },
       groups: [{ id: 1, name: 'Admin' }],
-      permissions: { can_use_tags: true, can_read_chats: 'none', can_write_to_chats: 'none' },
+      // A service account: it sets tags up but never tags chats or messages (messaging).
+      permissions: { can_use_tags: false, can_read_chats: 'none', can_write_to_chats: 'none' },
     });
   });
 

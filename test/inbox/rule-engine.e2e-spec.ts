@@ -260,4 +260,23 @@ describe('rule engines', () => {
       .expect(400);
     await http().put('/api/v1/rule_engine/').set(asAdmin()).send({ mode: 'other' }).expect(400);
   });
+
+  it('documents the instance API in OpenAPI at /api/docs', async () => {
+    const document = (await http().get('/api/docs/openapi.json').expect(200)).body as Json;
+    expect(document.info.title).toContain('Integration API');
+    for (const path of [
+      '/api/v1/waba_webhooks',
+      '/api/v1/waba_webhooks/{id}',
+      '/api/v1/tags',
+      '/api/v1/message_tagging',
+      '/api/v1/chat_assignment/{waId}',
+      '/api/v1/rules',
+      '/api/v1/rule_engine',
+      '/api/v1/permissions/groups/{id}',
+      '/api/v1/messages',
+    ])
+      expect(Object.keys(document.paths)).toContain(path);
+    const ui = await http().get('/api/docs').expect(200);
+    expect(ui.text).toContain('swagger');
+  });
 });

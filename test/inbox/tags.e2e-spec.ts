@@ -19,16 +19,7 @@ describe('tags and tagging events', () => {
   const asAdmin = () => ({ 'D360-API-KEY': fixture.env.WABA_API_KEY });
   const asBot = () => ({ Authorization: `Token ${botToken}` });
   const asConfigurator = () => ({ Authorization: `Token ${fixture.secrets.configuratorToken}` });
-  const customerWrites = (from: string, id: string, text: string) =>
-    http()
-      .post(`/waba/webhook/${fixture.env.WABA_WEBHOOK_SECRET}/`)
-      .send({
-        contacts: [{ profile: { name: 'Tag Customer' }, wa_id: from }],
-        messages: [
-          { from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } },
-        ],
-      })
-      .expect(200);
+  const customerWrites = (from: string, id: string, text?: string) => fixture.customerWrites(from, id, text);
 
   beforeAll(async () => {
     fixture = await startInboxWithSandbox('chanT1', { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });

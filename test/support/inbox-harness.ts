@@ -152,6 +152,11 @@ export interface InboxWithSandbox {
   env: Record<string, string>;
   secrets: TenantSecrets;
   http: () => ReturnType<typeof request>;
+  /**
+   * A customer's text as the provider delivers it to the instance (On-Premises shape, straight to
+   * its webhook, answered 200): for tests that need the message stored before they go on.
+   */
+  customerWrites: (from: string, id: string, text?: string) => Promise<unknown>;
   /** Stops the instance, runs `whileDown`, starts it again on the same port and database. */
   restart: (whileDown?: () => Promise<void>) => Promise<void>;
   close: () => Promise<void>;
@@ -179,6 +184,23 @@ export async function startInboxWithSandbox(
     env,
     secrets,
     http: () => request(fixture.inbox.app.getHttpServer()),
+    customerWrites: (from, id, text = id) =>
+      fixture
+        .http()
+        .post(`/waba/webhook/${env.WABA_WEBHOOK_SECRET}/`)
+        .send({
+          contacts: [{ profile: { name: `Customer ${from.slice(-4)}` }, wa_id: from }],
+          messages: [
+            {
+              from,
+              id,
+              timestamp: String(Math.floor(Date.now() / 1000)),
+              type: 'text',
+              text: { body: text },
+            },
+          ],
+        })
+        .expect(200),
     restart: async (whileDown) => {
       await fixture.inbox.app.close();
       await whileDown?.();

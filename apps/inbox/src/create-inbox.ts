@@ -11,6 +11,7 @@ import { PinoNestLogger, createLogger } from '@app/common/logging/logger';
 import { BootstrapEnv } from '@app/bootstrap';
 import { INBOX_BODY_LIMIT, registerInboxBodyParsers } from './http/body-parsers';
 import { DrfExceptionFilter } from './http/drf-exception.filter';
+import { registerApiDocs } from './http/api-docs';
 import { TokenCipher } from './identity/token-cipher';
 import { InboxModule } from './inbox.module';
 import { bootDatabase } from './persistence/boot-database';
@@ -60,6 +61,7 @@ export async function prepareInbox(logLevel = process.env.LOG_LEVEL ?? 'info'): 
   await app.get(CorsPolicy).register(app.getHttpAdapter().getInstance());
   await app.get(LiveSockets).register(app.getHttpAdapter().getInstance());
   app.useGlobalFilters(new DrfExceptionFilter());
+  registerApiDocs(app);
   app.enableShutdownHooks();
   const close = app.close.bind(app);
   app.close = async () => {

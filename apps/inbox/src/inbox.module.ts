@@ -50,6 +50,10 @@ import { RuleEngine } from './rule-engine/rule-engine';
 import { RuleEngineController } from './rule-engine/rule-engine.controller';
 import { RuleEngineStore } from './rule-engine/rule-engine-store';
 import { RuleEngineDrain } from './relay/rule-engine-drain';
+import { PermissionsController } from './permissions/permissions.controller';
+import { PermissionsService } from './permissions/permissions';
+import { AdminController } from './admin/admin.controller';
+import { AdminConsole } from './admin/admin-console';
 
 @Module({})
 export class InboxModule {
@@ -72,9 +76,11 @@ export class InboxModule {
         TagsController,
         AssignmentController,
         RuleEngineController,
+        PermissionsController,
         ApiRootController,
         ProviderWebhookController,
         WebController,
+        AdminController,
       ],
       providers: [
         { provide: BootstrapEnv, useValue: config },
@@ -103,6 +109,8 @@ export class InboxModule {
         AssignmentPresenter,
         AssignmentService,
         RuleEngineStore,
+        PermissionsService,
+        AdminConsole,
         RuleEngine,
         { provide: RuleEngineDrain, useExisting: RuleEngine },
         ReceiverGuard,

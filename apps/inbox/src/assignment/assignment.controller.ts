@@ -8,6 +8,7 @@ import { ApiAuthGuard, CurrentUser, NoConfigurator } from '../identity/api-auth.
 import { InboxUser } from '../persistence/entities';
 import { AssignmentPresenter } from './assignment-presenter';
 import { AssignmentService } from './assignment.service';
+import { PermissionsService } from '../permissions/permissions';
 
 type Query = Record<string, unknown>;
 const WA_ID = /^\d{1,20}$/;
@@ -24,20 +25,25 @@ export class AssignmentController {
     private readonly assignments: AssignmentService,
     private readonly presenter: AssignmentPresenter,
     private readonly config: BootstrapEnv,
+    private readonly permissions: PermissionsService,
   ) {}
 
   @Get('chat_assignment/:waId')
-  get(@Param('waId') waId: string) {
-    return this.assignments.get(waId);
+  async get(@CurrentUser() user: InboxUser, @Param('waId') waId: string) {
+    const found = await this.assignments.get(waId);
+    await this.permissions.mayReadChat(user, waId);
+    return found;
   }
 
   @Put('chat_assignment/:waId')
-  replace(@CurrentUser() user: InboxUser, @Param('waId') waId: string, @Body() body: unknown) {
+  async replace(@CurrentUser() user: InboxUser, @Param('waId') waId: string, @Body() body: unknown) {
+    await this.get(user, waId);
     return this.assignments.change(user, waId, body, false);
   }
 
   @Patch('chat_assignment/:waId')
-  patch(@CurrentUser() user: InboxUser, @Param('waId') waId: string, @Body() body: unknown) {
+  async patch(@CurrentUser() user: InboxUser, @Param('waId') waId: string, @Body() body: unknown) {
+    await this.get(user, waId);
     return this.assignments.change(user, waId, body, true);
   }
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { RelayStore } from '../relay/relay-store';
 import { RuleEngineStore } from '../rule-engine/rule-engine-store';
+import type { ChatScope } from '../permissions/permissions';
 import { InboxDb } from '../persistence/inbox-db';
 import type { ProviderNotification } from '../provider/provider-webhook';
 
@@ -27,6 +28,8 @@ export interface MessageRow {
 
 export interface ContactRow {
   wa_id: string;
+  assigned_user_id?: number | null;
+  assigned_group_id?: number | null;
   profile_name: string;
   last_message_timestamp: string;
   last_inbound_timestamp: string | null;
@@ -43,6 +46,16 @@ export interface ChatRow extends ContactRow {
 export interface AssignmentFilters {
   assignedUser?: number;
   assignedGroup?: number;
+  /** The chats the caller may read (seed 002's can_read_chats); all when left out. */
+  scope?: ChatScope;
+}
+
+/** The condition on a chat (`c`) of a read scope, its values added with `add`. */
+function scopeCondition(scope: ChatScope | undefined, add: (sql: string, value: unknown) => void): void {
+  if (!scope || scope.kind === 'all') return;
+  if (scope.kind === 'none') return add('c.wa_id = ? AND false', '');
+  if (scope.groupId === undefined) return add('c.assigned_user_id = ?', scope.userId);
+  add('(c.assigned_user_id = ? OR c.assigned_group_id = ' + String(scope.groupId) + ')', scope.userId);
 }
 
 export interface ChatFilters extends AssignmentFilters {
@@ -181,6 +194,7 @@ export class ConversationStore {
     }
     if (f.assignedUser !== undefined) add('c.assigned_user_id = ?', f.assignedUser);
     if (f.assignedGroup !== undefined) add('c.assigned_group_id = ?', f.assignedGroup);
+    scopeCondition(f.scope, add);
     return this.page(offset, (at) =>
       this.db.query<ChatRow & { total: string }>(
         `SELECT p.*,
@@ -221,6 +235,9 @@ export class ConversationStore {
       add('m.customer_wa_id IN (SELECT wa_id FROM contacts WHERE assigned_user_id = ?)', f.assignedUser);
     if (f.assignedGroup !== undefined)
       add('m.customer_wa_id IN (SELECT wa_id FROM contacts WHERE assigned_group_id = ?)', f.assignedGroup);
+    scopeCondition(f.scope, (sql, value) =>
+      add(`m.customer_wa_id IN (SELECT c.wa_id FROM contacts c WHERE ${sql})`, value),
+    );
     // The page is chosen on narrow rows (id, timestamp), then its rows are read: the total over
     // every match never carries the payloads (a search matching 1% of 1M messages spilled to disk).
     return this.page(f.offset, (at) =>

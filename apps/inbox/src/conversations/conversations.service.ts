@@ -6,9 +6,10 @@ import { InboxDb } from '../persistence/inbox-db';
 import { InboxUser } from '../persistence/entities';
 import { IdentityService } from '../identity/identity.service';
 import { TagsStore } from '../tags/tags-store';
+import { ChatAssignee, PermissionsService } from '../permissions/permissions';
 import { providerFailure } from '../provider/provider-errors';
 import { Dialog360Client, ProviderRefused } from '../provider/waba-client';
-import { ChatFilters, ConversationStore, MessageFilters, MessageRow } from './conversation-store';
+import { ChatFilters, ContactRow, ConversationStore, MessageFilters, MessageRow } from './conversation-store';
 import { presentChat, presentMessage } from './conversation.presenter';
 import { MEDIA_TYPES, TEMPLATE_TYPES, WA_ID, readMessageInput } from './message-input';
 import { MediaService } from '../media/media.service';
@@ -27,10 +28,12 @@ export class ConversationsService {
     private readonly media: MediaService,
     private readonly identity: IdentityService,
     private readonly tags: TagsStore,
+    private readonly permissions: PermissionsService,
   ) {}
 
   async chats(user: InboxUser, filters: ChatFilters, limit: number, offset: number) {
-    const { rows, count } = await this.store.chats(user.id, filters, limit, offset);
+    const scope = await this.permissions.readScope(user);
+    const { rows, count } = await this.store.chats(user.id, { ...filters, scope }, limit, offset);
     const lasts = await this.store.messagesByIds(
       user.id,
       rows.map((r) => r.last_message_id).filter((id): id is string => id !== null),
@@ -58,7 +61,8 @@ export class ConversationsService {
   }
 
   async messages(user: InboxUser, filters: MessageFilters, markAsReceived: boolean) {
-    const { rows, count } = await this.store.messages(user.id, filters);
+    const scope = await this.permissions.readScope(user);
+    const { rows, count } = await this.store.messages(user.id, { ...filters, scope });
     if (markAsReceived) {
       const newest = new Map<string, number>();
       for (const m of rows)
@@ -76,6 +80,7 @@ export class ConversationsService {
   async send(user: InboxUser, body: Record<string, unknown>, idempotencyKey: string | undefined) {
     const { waId, type, content: message } = readMessageInput(body);
     const contact = await this.store.contact(waId);
+    await this.permissions.mayWrite(user, contactAssignee(contact));
     const windowOpen = Number(contact?.last_inbound_timestamp ?? 0) >= now() - SERVICE_WINDOW_SECONDS;
     if (!TEMPLATE_TYPES.includes(type) && !windowOpen) {
       throw new DrfError(400, {
@@ -147,6 +152,7 @@ export class ConversationsService {
     else if (typeof waId !== 'string' || !WA_ID.test(waId))
       errors.customer_wa_id = ['Not a valid WhatsApp id.'];
     if (Object.keys(errors).length) throw new DrfError(400, errors);
+    await this.permissions.mayRead(user, contactAssignee(await this.store.contact(waId as string)));
     await this.store.markReceived(user.id, waId as string, Number(timestamp));
     return { timestamp: Number(timestamp), customer_wa_id: waId };
   }
@@ -188,6 +194,15 @@ export class ConversationsService {
     return new Map((await this.identity.usersByIds(wanted)).map((u) => [u.id, u]));
   }
 }
+
+/** A stored chat's assignee; undefined for a chat that does not exist yet. */
+export const contactAssignee = (contact: ContactRow | null | undefined): ChatAssignee | undefined =>
+  contact
+    ? {
+        assigned_user_id: contact.assigned_user_id ?? null,
+        assigned_group_id: contact.assigned_group_id ?? null,
+      }
+    : undefined;
 
 function textOf(type: string, message: Record<string, unknown>): string | null {
   if (type === 'text' && typeof message.body === 'string') return message.body;

@@ -62,6 +62,14 @@ export class IdentityService {
     return rows.map(toUser);
   }
 
+  /** Everyone who can be given chats: active users, never the configurator. */
+  async assignableUsers(): Promise<InboxUser[]> {
+    const rows = await this.db.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE is_active AND NOT is_configurator ORDER BY id`,
+    );
+    return rows.map(toUser);
+  }
+
   /** Seed 002's provider authorization: the first admin (the owner, activated or not), never the configurator. */
   async firstAdmin(): Promise<InboxUser | null> {
     const [row] = await this.db.query<UserRow>(

@@ -11,6 +11,7 @@ import { EVENTS_CHANNEL } from '../conversations/conversation-store';
 import { ConversationsService } from '../conversations/conversations.service';
 import { InboxDb } from '../persistence/inbox-db';
 import { PgListener } from '../persistence/pg-listener';
+import { readProviderWebhook } from '../provider/provider-webhook';
 
 export type LiveFrame =
   | { type: 'waba_webhook'; waba_payload: unknown }
@@ -29,6 +30,25 @@ export class LiveEvents implements OnApplicationShutdown {
     private readonly conversations: ConversationsService,
   ) {
     this.frames.setMaxListeners(0); // one listener per connected client
+  }
+
+  /** The chats a frame is about (a user who may read only some chats gets only theirs). */
+  static chatsOf(frame: LiveFrame): string[] {
+    const payload = frame.waba_payload as Record<string, unknown>;
+    if (frame.type === 'waba_webhook') {
+      try {
+        const n = readProviderWebhook(payload);
+        return [
+          ...new Set([...n.messages.map((m) => m.from), ...n.statuses.flatMap((s) => s.recipient ?? [])]),
+        ];
+      } catch {
+        return [];
+      }
+    }
+    const outgoing = payload.outgoing_messages as { customer_wa_id?: string }[] | undefined;
+    if (outgoing) return outgoing.flatMap((m) => m.customer_wa_id ?? []);
+    const event = Object.values(payload)[0] as { chat?: string; wa_id?: string } | undefined;
+    return [event?.chat ?? event?.wa_id ?? []].flat();
   }
 
   onFrame(listener: (frame: LiveFrame) => void): () => void {

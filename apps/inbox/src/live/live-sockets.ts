@@ -12,7 +12,10 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { RawData, WebSocket } from 'ws';
 import { IdentityService } from '../identity/identity.service';
 import { WebFiles } from '../web/web-files';
-import { LiveEvents } from './live-events';
+import { LiveEvents, LiveFrame } from './live-events';
+import { InboxUser } from '../persistence/entities';
+import { InboxDb } from '../persistence/inbox-db';
+import { ChatAssignee, ChatScope, PermissionsService } from '../permissions/permissions';
 
 /** A client that has not authenticated by then is closed. */
 export const AUTH_DEADLINE_MS = 30_000;
@@ -28,7 +31,11 @@ export class LiveSockets {
     private readonly identity: IdentityService,
     private readonly events: LiveEvents,
     private readonly web: WebFiles,
+    private readonly permissions: PermissionsService,
+    private readonly db: InboxDb,
   ) {}
+
+  private readonly assigneesOf = new WeakMap<LiveFrame, Promise<ChatAssignee[]>>();
 
   /** Registers the plugin and the route; called while the application is prepared. */
   async register(fastify: FastifyInstance): Promise<void> {
@@ -66,24 +73,55 @@ export class LiveSockets {
     const token = readToken(text);
     if (typeof token !== 'string')
       return socket.send(response('Send {"token": "<your token>"} as JSON first.'));
-    let failure: string | null;
+    let user: InboxUser | string;
+    let scope: ChatScope;
     try {
-      failure = await this.authenticate(token);
+      user = await this.authenticate(token);
+      if (typeof user === 'string') return socket.send(tokenResult('failed', user));
+      scope = await this.permissions.readScope(user);
     } catch {
       return socket.send(tokenResult('failed', 'Could not check the token now; try again.'));
     }
-    if (failure) return socket.send(tokenResult('failed', failure));
     if (socket.readyState !== socket.OPEN) return;
-    client.unsubscribe = this.events.onFrame((frame) => socket.send(JSON.stringify(frame)));
+    // Seed 002's can_read_chats: a user sees only the chats they may read (as when they connected).
+    // Frames stay in order for a socket whose checks read the database.
+    let sent = Promise.resolve();
+    client.unsubscribe = this.events.onFrame((frame) => {
+      sent = sent.then(() => this.sendIfReadable(socket, scope, frame));
+    });
     socket.send(tokenResult('success', 'Authenticated: events will follow.'));
   }
 
-  /** Null when the token may receive events, else why not. */
-  private async authenticate(token: string): Promise<string | null> {
+  /** The user when the token may receive events, else why not. */
+  private async authenticate(token: string): Promise<InboxUser | string> {
     const user = await this.identity.userForToken(token);
     if (!user) return 'Invalid token.';
     if (user.isConfigurator) return 'The configurator user cannot use messaging endpoints.';
-    return null;
+    return user;
+  }
+
+  private async sendIfReadable(socket: WebSocket, scope: ChatScope, frame: LiveFrame): Promise<void> {
+    if (scope.kind === 'none') return;
+    if (scope.kind !== 'all') {
+      const chats = await this.assignees(frame);
+      if (!chats.some((chat) => PermissionsService.reaches(scope, chat))) return;
+    }
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  /** The assignees of a frame's chats, read once per frame however many sockets ask. */
+  private assignees(frame: LiveFrame): Promise<ChatAssignee[]> {
+    let found = this.assigneesOf.get(frame);
+    if (!found) {
+      found = this.db
+        .query<ChatAssignee>(
+          `SELECT assigned_user_id, assigned_group_id FROM contacts WHERE wa_id = ANY($1::text[])`,
+          [LiveEvents.chatsOf(frame)],
+        )
+        .catch(() => []);
+      this.assigneesOf.set(frame, found);
+    }
+    return found;
   }
 }
 

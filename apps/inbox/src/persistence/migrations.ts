@@ -13,6 +13,7 @@ import { RELAY_FUNCTION_MIGRATIONS, RELAY_MIGRATIONS } from '../relay/relay.migr
 import { TAG_MIGRATIONS } from '../tags/tags.migrations';
 import { ASSIGNMENT_MIGRATIONS } from '../assignment/assignment.migrations';
 import { RULE_ENGINE_MIGRATIONS } from '../rule-engine/rule-engine.migrations';
+import { PERMISSION_MIGRATIONS } from '../permissions/permissions.migrations';
 
 /**
  * The instance's schema, as ordered migrations recorded in `migrations`. Append only: never edit
@@ -39,4 +40,5 @@ export const MIGRATIONS: Migration[] = [
   ...ASSIGNMENT_MIGRATIONS,
   ...RULE_ENGINE_MIGRATIONS,
   ...RELAY_FUNCTION_MIGRATIONS,
+  ...PERMISSION_MIGRATIONS,
 ];

@@ -19,6 +19,7 @@ import { timeParam } from '../http/query-params';
 import { ApiAuthGuard, CurrentUser, NoConfigurator } from '../identity/api-auth.guard';
 import { InboxUser } from '../persistence/entities';
 import { TaggingPresenter } from './tagging-presenter';
+import { PermissionsService } from '../permissions/permissions';
 import { Tag, TaggingKind, TagsStore } from './tags-store';
 
 type Json = Record<string, unknown>;
@@ -66,6 +67,7 @@ export class TagsController {
     private readonly store: TagsStore,
     private readonly events: TaggingPresenter,
     private readonly config: BootstrapEnv,
+    private readonly permissions: PermissionsService,
   ) {}
 
   @Get('tags')
@@ -125,6 +127,7 @@ export class TagsController {
       errors.message = [`Invalid pk "${messageId.slice(0, 64)}" - object does not exist.`];
     const extra = readExtra(input.extra, errors);
     if (Object.keys(errors).length) throw new DrfError(400, errors);
+    await this.mayTag(user, message!.customer_wa_id);
     const tagging = await this.store.tagMessage(tag!, message!, extra, user.id, this.events.forActor(user));
     if (!tagging)
       throw new DrfError(400, { non_field_errors: ['The fields message, tag must make a unique set.'] });
@@ -144,6 +147,7 @@ export class TagsController {
       errors.chat = [`Invalid pk "${chat}" - object does not exist.`];
     const extra = readExtra(input.extra, errors);
     if (Object.keys(errors).length) throw new DrfError(400, errors);
+    await this.mayTag(user, chat!);
     const tagging = await this.store.tagChat(tag!, chat!, extra, user.id, this.events.forActor(user));
     if (!tagging)
       throw new DrfError(400, { non_field_errors: ['The fields chat, tag must make a unique set.'] });
@@ -168,14 +172,18 @@ export class TagsController {
   @NoConfigurator()
   @HttpCode(204)
   async untagMessage(@CurrentUser() user: InboxUser, @Param('id') id: string): Promise<void> {
-    await this.store.untag('message', await this.tagging('message', id), user.id, this.events.forActor(user));
+    const tagging = await this.tagging('message', id);
+    await this.mayTag(user, tagging.customer_wa_id);
+    await this.store.untag('message', tagging, user.id, this.events.forActor(user));
   }
 
   @Delete('chat_tagging/:id')
   @NoConfigurator()
   @HttpCode(204)
   async untagChat(@CurrentUser() user: InboxUser, @Param('id') id: string): Promise<void> {
-    await this.store.untag('chat', await this.tagging('chat', id), user.id, this.events.forActor(user));
+    const tagging = await this.tagging('chat', id);
+    await this.mayTag(user, tagging.customer_wa_id);
+    await this.store.untag('chat', tagging, user.id, this.events.forActor(user));
   }
 
   @Get('message_tagging_events')
@@ -242,6 +250,12 @@ export class TagsController {
       errors.web_inbox_color = [`A string of at most ${MAX_NAME} characters, or null.`];
     if (Object.keys(errors).length) throw new DrfError(400, errors);
     return { name: (name as string).trim(), color: color as string | null };
+  }
+
+  /** Seed 002's can_use_tags, on a chat the user may read. */
+  private async mayTag(user: InboxUser, waId: string): Promise<void> {
+    await this.permissions.mayTag(user);
+    await this.permissions.mayReadChat(user, waId);
   }
 
   private mayManage(user: InboxUser): void {

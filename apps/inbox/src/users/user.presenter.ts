@@ -6,8 +6,12 @@ export const GROUPS: { id: number; name: string; role: Role }[] = [
   { id: 3, name: 'App integration', role: 'app' },
 ];
 
-/** Seed 002's user payload. */
-export function presentUser(publicUrl: string, user: InboxUser) {
+/** Seed 002's user payload; `permissions` as set for the user when known (users/current/ and users/{id}/). */
+export function presentUser(
+  publicUrl: string,
+  user: InboxUser,
+  permissions?: { can_use_tags: boolean; can_read_chats: string; can_write_to_chats: string },
+) {
   const group = GROUPS.find((g) => g.role === user.role)!;
   const messaging = user.isConfigurator ? 'none' : 'all';
   return {
@@ -19,6 +23,10 @@ export function presentUser(publicUrl: string, user: InboxUser) {
     email: user.email,
     profile: { role: user.role },
     groups: [{ id: group.id, name: group.name }],
-    permissions: { can_use_tags: true, can_read_chats: messaging, can_write_to_chats: messaging },
+    permissions: permissions ?? {
+      can_use_tags: true,
+      can_read_chats: messaging,
+      can_write_to_chats: messaging,
+    },
   };
 }

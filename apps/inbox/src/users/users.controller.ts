@@ -6,6 +6,7 @@ import { AdminOnly, ApiAuthGuard, CurrentUser } from '../identity/api-auth.guard
 import { verifyPassword } from '../identity/password-hasher';
 import { InboxUser } from '../persistence/entities';
 import { GROUPS, presentUser } from './user.presenter';
+import { PermissionsService } from '../permissions/permissions';
 import { UserInput, UsersService } from './users.service';
 
 @UseGuards(ApiAuthGuard)
@@ -14,11 +15,12 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly config: BootstrapEnv,
+    private readonly permissions: PermissionsService,
   ) {}
 
   @Get('users/current')
-  current(@CurrentUser() user: InboxUser) {
-    return presentUser(this.config.PUBLIC_URL, user);
+  async current(@CurrentUser() user: InboxUser) {
+    return presentUser(this.config.PUBLIC_URL, user, await this.permissions.of(user));
   }
 
   @Get('users')
@@ -70,7 +72,8 @@ export class UsersController {
   @Get('users/:id')
   async get(@CurrentUser() actor: InboxUser, @Param('id') id: string) {
     if (actor.role !== 'admin' && actor.id !== Number(id)) throw new DrfError(404, 'Not found.');
-    return presentUser(this.config.PUBLIC_URL, await this.users.get(Number(id)));
+    const found = await this.users.get(Number(id));
+    return presentUser(this.config.PUBLIC_URL, found, await this.permissions.of(found));
   }
 
   @Put('users/:id')
