@@ -45,6 +45,7 @@ describe('rule engines', () => {
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       MAX_NUMBER_OF_SEATS: '10',
       RELAY_RETRY_SCHEDULE_MS: '0,200,200,200',
+      RELAY_TIMEOUT_MS: '500',
     });
     botToken = await createAppUser(http, fixture.secrets.configuratorToken, 'spambot');
     botId = (await http().get('/api/v1/users/current/').set(asBot()).expect(200)).body.id;
@@ -151,16 +152,17 @@ describe('rule engines', () => {
     }
   });
 
-  it('applies a custom engine written from seed 002 example, signed, and survives one that fails', async () => {
+  it('applies a custom engine written from seed 002 example, signed, and survives one that fails, times out or answers garbage', async () => {
     let secret = '';
     const calls: Json[] = [];
-    let mode: 'seed' | 'down' | 'garbage' = 'seed';
+    let mode: 'seed' | 'down' | 'slow' | 'garbage' = 'seed';
     // Seed 002's Python engine, in TypeScript: new messages to the bot; "Agent needed" to the group.
     const engine = await startReceiver((req: ReceivedRequest, res: ServerResponse) => {
       new Webhook(secret).verify(req.body, req.headers as Record<string, string>);
       const data = JSON.parse(req.body) as Json;
       calls.push(data);
       if (mode === 'down') return void json(res, 503, { error: 'maintenance' });
+      if (mode === 'slow') return void setTimeout(() => json(res, 200, { assignment: [] }), 1500);
       if (mode === 'garbage') return void res.end('<html>not json</html>');
       const response: Json = { assignment: [] };
       for (const message of data.incoming_messages ?? [])
@@ -219,6 +221,20 @@ describe('rule engines', () => {
       ).toBe(1);
       mode = 'seed';
       await waitFor(async () => (await assignment(third)).assigned_to_user === botId);
+
+      // Slower than RELAY_TIMEOUT_MS (500 ms here): given up on, retried, shown; ingest unaffected.
+      mode = 'slow';
+      const slowCustomer = '4918000000005';
+      const beforeSlow = calls.length;
+      await customerWrites(slowCustomer, 'Hello, slowly');
+      await waitFor(() => calls.length >= beforeSlow + 2, 10_000);
+      const slowStatus = (await http().get('/api/v1/rule_engine/').set(asAdmin()).expect(200)).body.status;
+      expect(slowStatus.last_error).toMatch(/no answer within 500 ms/);
+      expect(
+        (await http().get(`/api/v1/messages/?wa_id=${slowCustomer}`).set(asAdmin()).expect(200)).body.count,
+      ).toBe(1);
+      mode = 'seed';
+      await waitFor(async () => (await assignment(slowCustomer)).assigned_to_user === botId, 10_000);
 
       // Garbage: not retried, recorded as failed, the message kept.
       mode = 'garbage';

@@ -50,6 +50,8 @@ export class BootstrapEnv {
   WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
   /** The relay's retry schedule: the control plane's DELIVERY_RETRY_SCHEDULE_MS. */
   RELAY_RETRY_SCHEDULE_MS = WEBHOOK_RETRY_SCHEDULE_MS;
+  /** How long one relayed webhook or rule engine call may take: the control plane's WEBHOOK_TIMEOUT_MS. */
+  RELAY_TIMEOUT_MS = 10_000;
 }
 
 /** What the pipeline decides for each instance; the rest of BootstrapEnv are the instance's own defaults. */
@@ -74,6 +76,7 @@ export type InstanceBootstrap = Pick<
       | 'CONFIGURATOR_TOKEN_SHA256'
       | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'
       | 'RELAY_RETRY_SCHEDULE_MS'
+      | 'RELAY_TIMEOUT_MS'
     >
   >;
 
@@ -142,6 +145,7 @@ const RULES: Record<keyof BootstrapEnv, Rule> = {
   WEB_INBOX_URL: { pattern: /^https?:\/\/\S+$/, message: 'must be an http(s) URL' },
   DB_POOL_SIZE: { integer: [1, 50] },
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: { boolean: true },
+  RELAY_TIMEOUT_MS: { integer: [100, 120_000] },
   RELAY_RETRY_SCHEDULE_MS: {
     pattern: /^\d{1,9}(,\d{1,9}){0,19}$/,
     message: 'must be 1-20 comma-separated delays in milliseconds, e.g. 0,5000,300000',

@@ -32,7 +32,7 @@ const LANES_AT_ONCE = 8;
 const DRAIN_SLICE_MS = 20_000;
 const SWEEP_MS = 30_000;
 /** Wake-ups within this long are one (a busy inbox NOTIFYs hundreds of times a second). */
-const KICK_COALESCE_MS = 25;
+const KICK_COALESCE_MS = 50;
 /** The first key of the relay's advisory locks (the second is the webhook id). */
 const LOCK_SPACE = 0x7e1a;
 /** The rule engine's outbox is drained like a webhook with this id (no webhook has it). */
@@ -126,8 +126,10 @@ export class RelayPump implements OnApplicationShutdown {
   private async sweep(prune: boolean): Promise<void> {
     try {
       const engine = (await this.rules.hasWork()) ? [RULE_ENGINE] : [];
+      let requested = false;
       for (const id of [...engine, ...(await this.store.webhooksWithWork())])
-        if (!this.draining.has(id)) await this.request(id);
+        if (!this.draining.has(id)) requested = (await this.request(id, false)) || requested;
+      if (requested) this.notifyWorkers();
       if (prune) await this.store.prune();
     } catch (error) {
       if (!this.stopped) this.logger.warn(`relay sweep failed: ${(error as Error).message}`);
@@ -135,10 +137,16 @@ export class RelayPump implements OnApplicationShutdown {
   }
 
   /** A drain of the webhook, now: at most one waits per webhook (policy `short`). */
-  private async request(webhookId: number): Promise<void> {
-    if (!this.boss || this.stopped) return;
-    await this.boss.send(DRAIN, { webhookId }, { singletonKey: String(webhookId) });
-    for (const worker of this.workers) this.boss.notifyWorker(worker);
+  private async request(webhookId: number, notify = true): Promise<boolean> {
+    if (!this.boss || this.stopped) return false;
+    const sent = (await this.boss.send(DRAIN, { webhookId }, { singletonKey: String(webhookId) })) !== null;
+    if (sent && notify) this.notifyWorkers();
+    return sent;
+  }
+
+  /** Idle workers fetch at once instead of at their next poll. */
+  private notifyWorkers(): void {
+    for (const worker of this.workers) this.boss?.notifyWorker(worker);
   }
 
   private async drain(webhookId: number): Promise<void> {
@@ -172,7 +180,7 @@ export class RelayPump implements OnApplicationShutdown {
     const due = engine
       ? (await this.rules.due(1)).length > 0
       : (await this.store.due(webhookId, 1)).length > 0;
-    if (due) return this.request(webhookId);
+    if (due) return void (await this.request(webhookId));
     const retryAt = engine ? await this.rules.nextRetry() : await this.store.nextRetry(webhookId);
     if (retryAt && this.boss)
       await this.boss.send(

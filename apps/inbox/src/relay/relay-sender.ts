@@ -15,9 +15,6 @@ import { withAddedFields } from './relay-payload';
 import { ReceiverGuard } from './receiver-guard';
 import { Delivery, RelayStore } from './relay-store';
 
-/** One POST may take this long; a slower receiver holds up only its own chats. */
-export const RELAY_TIMEOUT_MS = 10_000;
-
 /** What a 2xx for a delivery means for its user: these chats' messages up to then are received. */
 export interface ReceivedMark {
   waId: string;
@@ -116,7 +113,8 @@ export class RelaySender {
         body: prepared.body,
         signingSecret: webhook.secret,
         headers: webhook.headers,
-        timeoutMs: RELAY_TIMEOUT_MS,
+        // A slower receiver holds up only its own chats.
+        timeoutMs: this.config.RELAY_TIMEOUT_MS,
         agents: this.agents,
       },
       this.receivers.get(),

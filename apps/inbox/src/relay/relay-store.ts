@@ -97,20 +97,17 @@ export class RelayStore {
     );
   }
 
+  /** Done, in one statement (a busy relay runs this for every batch): rows, their lanes, the webhook's time. */
   async delivered(webhookId: number, deliveries: Delivery[]): Promise<void> {
     if (!deliveries.length) return;
-    await this.db.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE relay_deliveries SET done_at = now(), outcome = 'delivered', last_error = NULL
-          WHERE id = ANY ($1::bigint[])`,
-        [deliveries.map((d) => d.id)],
-      );
-      await tx.query(`DELETE FROM relay_lanes WHERE webhook_id = $1 AND lane = ANY ($2::text[])`, [
-        webhookId,
-        [...new Set(deliveries.map((d) => d.lane))],
-      ]);
-      await tx.query(`UPDATE waba_webhooks SET last_delivered_at = now() WHERE id = $1`, [webhookId]);
-    });
+    await this.db.query(
+      `WITH done AS (
+         UPDATE relay_deliveries SET done_at = now(), outcome = 'delivered', last_error = NULL
+          WHERE id = ANY ($2::bigint[]) RETURNING lane),
+       unblocked AS (DELETE FROM relay_lanes WHERE webhook_id = $1 AND lane IN (SELECT lane FROM done))
+       UPDATE waba_webhooks SET last_delivered_at = now() WHERE id = $1`,
+      [webhookId, deliveries.map((d) => d.id)],
+    );
   }
 
   /** A failed attempt: the lane waits until `retryAt`, or (null) the delivery is given up and the lane moves on. */

@@ -87,6 +87,14 @@ export class RuleEngineStore {
     if (error) await this.engineError(error);
   }
 
+  /** Events the default engine has handled (one statement for a batch). */
+  async doneMany(ids: string[]): Promise<void> {
+    await this.db.query(
+      `UPDATE rule_events SET done_at = now(), outcome = 'applied' WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
   async retry(id: string, retryAt: Date, error: string): Promise<void> {
     await this.db.query(
       `UPDATE rule_events SET attempts = attempts + 1, retry_at = $2, last_error = $3 WHERE id = $1`,
@@ -156,15 +164,6 @@ export class RuleEngineStore {
 
   async removeRule(id: number): Promise<boolean> {
     return ((await this.db.query(`DELETE FROM rules WHERE id = $1 RETURNING id`, [id])).length ?? 0) > 0;
-  }
-
-  /** The first rule for fresh messages (no tag), or for a tag. */
-  async ruleFor(tagId: number | null): Promise<Rule | undefined> {
-    const [rule] = await this.db.query<Rule>(
-      `SELECT ${RULE_COLUMNS} FROM rules WHERE tag_id IS NOT DISTINCT FROM $1 ORDER BY id LIMIT 1`,
-      [tagId],
-    );
-    return rule;
   }
 
   /** A message's chat, by the provider's id or ours (`local-N`). */

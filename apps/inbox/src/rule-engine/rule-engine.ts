@@ -15,7 +15,6 @@ import { ConversationsService } from '../conversations/conversations.service';
 import { readProviderWebhook } from '../provider/provider-webhook';
 import { ReceiverGuard } from '../relay/receiver-guard';
 import { withAddedFields } from '../relay/relay-payload';
-import { RELAY_TIMEOUT_MS } from '../relay/relay-sender';
 import { RelayStore } from '../relay/relay-store';
 import { RuleEngineDrain } from '../relay/rule-engine-drain';
 import { EngineSettings, Rule, RuleEngineStore, RuleEvent } from './rule-engine-store';
@@ -88,19 +87,20 @@ export class RuleEngine implements RuleEngineDrain {
       const events = await this.store.due(BATCH);
       if (!events.length) return true;
       const settings = await this.store.settings();
+      if (settings.mode === 'default' || !settings.url) {
+        await this.byRules(events, await this.store.listRules());
+        await this.store.doneMany(events.map((e) => e.id));
+        continue;
+      }
       for (const event of events) {
         if (stopped()) return false;
-        await this.handle(settings, event, schedule);
+        await this.byCustom(settings, event, schedule);
       }
     }
     return false;
   }
 
-  private async handle(settings: EngineSettings, event: RuleEvent, schedule: number[]): Promise<void> {
-    if (settings.mode === 'default' || !settings.url) {
-      await this.byRules(event);
-      return this.store.done(event.id, 'applied');
-    }
+  private async byCustom(settings: EngineSettings, event: RuleEvent, schedule: number[]): Promise<void> {
     const result = await this.callCustom(settings, event);
     if (result.ok) return this.store.done(event.id, 'applied', result.problems || undefined);
     const delay = schedule[event.attempts + 1];
@@ -110,21 +110,24 @@ export class RuleEngine implements RuleEngineDrain {
     await this.store.retry(event.id, new Date(Date.now() + delay), error);
   }
 
-  /** The default engine. */
-  private async byRules(event: RuleEvent): Promise<void> {
-    let rule: Rule | undefined;
-    if (event.kind === 'incoming') {
-      if (await this.store.chatIsFree(event.customer_wa_id)) rule = await this.store.ruleFor(null);
-    } else if ((event.kind === 'chat_tagging' || event.kind === 'message_tagging') && event.event) {
-      const tagging = event.event as { action?: string; tag?: { id?: number } };
-      if (tagging.action === 'added' && tagging.tag?.id) rule = await this.store.ruleFor(tagging.tag.id);
+  /** The default engine, over a batch (the rules read once; most events match none). */
+  private async byRules(events: RuleEvent[], rules: Rule[]): Promise<void> {
+    const fresh = rules.find((r) => r.tag === null);
+    for (const event of events) {
+      let rule: Rule | undefined;
+      if (event.kind === 'incoming') {
+        if (fresh && (await this.store.chatIsFree(event.customer_wa_id))) rule = fresh;
+      } else if ((event.kind === 'chat_tagging' || event.kind === 'message_tagging') && event.event) {
+        const tagging = event.event as { action?: string; tag?: { id?: number } };
+        if (tagging.action === 'added') rule = rules.find((r) => r.tag !== null && r.tag === tagging.tag?.id);
+      }
+      if (rule)
+        await this.assignments.applyRule(event.customer_wa_id, {
+          user: rule.assign_to_user ?? undefined,
+          group: rule.assign_to_group ?? undefined,
+          method: rule.group_assign_method ?? undefined,
+        });
     }
-    if (!rule) return;
-    await this.assignments.applyRule(event.customer_wa_id, {
-      user: rule.assign_to_user ?? undefined,
-      group: rule.assign_to_group ?? undefined,
-      method: rule.group_assign_method ?? undefined,
-    });
   }
 
   private async payload(event: RuleEvent): Promise<string | undefined> {
@@ -153,7 +156,7 @@ export class RuleEngine implements RuleEngineDrain {
         body,
         signingSecret: settings.secret!,
         headers: settings.headers,
-        timeoutMs: RELAY_TIMEOUT_MS,
+        timeoutMs: this.config.RELAY_TIMEOUT_MS,
         answerChars: MAX_ANSWER_CHARS,
       },
       this.receivers.get(),

@@ -286,16 +286,21 @@ export class TagsStore {
 
   /** The tags of each message (by our id) and of each chat, for the presenters. */
   async applied(messageIds: string[], waIds: string[]) {
-    const messages = await this.db.query<AppliedTag & { message_id: string }>(
-      `SELECT t.message_id, g.id, g.name, g.web_inbox_color, t.id AS tagging_id, t.extra
+    // No query for an empty list (the relay presents messages with no chat tags to read).
+    const messages = !messageIds.length
+      ? []
+      : await this.db.query<AppliedTag & { message_id: string }>(
+          `SELECT t.message_id, g.id, g.name, g.web_inbox_color, t.id AS tagging_id, t.extra
          FROM message_taggings t JOIN tags g ON g.id = t.tag_id WHERE t.message_id = ANY($1::bigint[]) ORDER BY t.id`,
-      [messageIds],
-    );
-    const chats = await this.db.query<AppliedTag & { customer_wa_id: string }>(
-      `SELECT t.customer_wa_id, g.id, g.name, g.web_inbox_color, t.id AS tagging_id, t.extra
+          [messageIds],
+        );
+    const chats = !waIds.length
+      ? []
+      : await this.db.query<AppliedTag & { customer_wa_id: string }>(
+          `SELECT t.customer_wa_id, g.id, g.name, g.web_inbox_color, t.id AS tagging_id, t.extra
          FROM chat_taggings t JOIN tags g ON g.id = t.tag_id WHERE t.customer_wa_id = ANY($1::text[]) ORDER BY t.id`,
-      [waIds],
-    );
+          [waIds],
+        );
     const group = <K extends string>(rows: (AppliedTag & Record<K, string>)[], key: K) => {
       const map = new Map<string, AppliedTag[]>();
       for (const { [key]: owner, ...tag } of rows)

@@ -27,6 +27,7 @@ export interface ProvisionSettings {
   /** Passed on to every instance: its relay of per-user webhooks follows the same rules. */
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean;
   DELIVERY_RETRY_SCHEDULE_MS: string;
+  WEBHOOK_TIMEOUT_MS: number;
 }
 
 export interface ProvisionDeps {
@@ -190,6 +191,7 @@ export class ProvisionInstance {
       ADMIN_ACTIVATION_CODE_SHA256: instance.activationCodeSha256 ?? undefined,
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS || undefined,
       RELAY_RETRY_SCHEDULE_MS: settings.DELIVERY_RETRY_SCHEDULE_MS,
+      RELAY_TIMEOUT_MS: settings.WEBHOOK_TIMEOUT_MS,
       ...(instance.configuratorUserName && instance.configuratorTokenSha256
         ? {
             CONFIGURATOR_USER_NAME: instance.configuratorUserName,
