@@ -3,7 +3,9 @@
  * list, the assigned_to_me and assigned_group filters, the chat payload, and what webhooks get
  * (chat_assignment for subscribers, assigned_messages for the assignee), then round robin fairness.
  */
+import WebSocket from 'ws';
 import { AssignmentService } from '../../apps/inbox/src/assignment/assignment.service';
+import { frameText } from '../../apps/inbox/src/live/live-sockets';
 import { startReceiver } from '../support/http-receiver';
 import { InboxWithSandbox, createAgent, startInboxWithSandbox } from '../support/inbox-harness';
 import { waitFor } from '../support/wait';
@@ -116,6 +118,12 @@ describe('chat assignment', () => {
       .set(as(ana))
       .send({ url: anas.url, events: ['assigned_messages'] })
       .expect(201);
+    const socket = new WebSocket(fixture.inbox.url.replace('http', 'ws'));
+    const frames: Json[] = [];
+    socket.on('message', (data) => frames.push(JSON.parse(frameText(data)) as Json));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ token: ben.token }));
+    await waitFor(() => frames.some((f) => f.type === 'token' && f.status === 'success'));
     try {
       const chat = '4917800000004';
       await customerWrites(chat, 'wamid.as-4a', 'First');
@@ -127,6 +135,14 @@ describe('chat assignment', () => {
         assigned_to_user_set: { username: 'ana' },
         done_by: { username: 'owner@example.com' },
       });
+      // Websocket clients hear of it too (seed 002's getchat_webhook frames carry our events).
+      await waitFor(() => frames.some((f) => f.type === 'getchat_webhook' && f.waba_payload.chat_assignment));
+      expect(frames.find((f) => f.waba_payload?.chat_assignment)!.waba_payload.chat_assignment).toMatchObject(
+        {
+          wa_id: chat,
+          assigned_to_user_set: { username: 'ana' },
+        },
+      );
       const assigned = JSON.parse(anas.received[0].body);
       expect(assigned.assigned_messages.map((m: Json) => m.id)).toEqual(['wamid.as-4a', 'wamid.as-4b']);
       // A new message in her chat: the provider's webhook with assigned_messages, to her only.
@@ -141,6 +157,7 @@ describe('chat assignment', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(anas.received).toHaveLength(2);
     } finally {
+      socket.close();
       await everyone.close();
       await anas.close();
     }

@@ -263,7 +263,12 @@ describe('inbox instance: health, tokens, users, seats', () => {
     expect(
       (await http().patch(`/api/v1/users/${other.id}/`).set(asAgent).send({ first_name: 'x' })).status,
     ).toBe(403);
-    expect((await http().get('/api/v1/users/').set(asAgent)).status).toBe(403);
+    // Agents list users and groups (to assign chats: issue 14) but do not create or change others.
+    const listed = await http().get('/api/v1/users/').set(asAgent);
+    expect(listed.status).toBe(200);
+    expect(listed.body.results.map((u: { username: string }) => u.username)).toContain('agent1');
+    expect((await http().get('/api/v1/groups/').set(asAgent)).status).toBe(200);
+    expect((await http().post('/api/v1/users/').set(asAgent).send({ username: 'sneaky' })).status).toBe(403);
     expect((await http().get('/api/v1/users/999999/').set(asConfigurator())).status).toBe(404);
   });
 
