@@ -55,6 +55,12 @@ const id = fc.oneof(
   fc.constantFrom('..%2F..%2Fetc%2Fpasswd', '%00', 'a/b'),
 );
 
+/** Below 500; a failure names the path and the body that broke it. */
+function answeredBelow500(path: string, sent: unknown, status: number): void {
+  const body = JSON.stringify(sent)?.slice(0, 200);
+  expect([path, body, status < 500]).toEqual([path, body, true]);
+}
+
 describe('media, templates, saved responses and settings take any input without a 5xx', () => {
   let fixture: InboxWithSandbox;
   let asApp: Record<string, string>;
@@ -100,11 +106,7 @@ describe('media, templates, saved responses and settings take any input without 
             .set(['media', 'saved_responses', 'waba_webhooks'].includes(path) ? asApp : asAdmin)
             .set('Content-Type', 'application/json')
             .send(JSON.stringify(sent));
-          expect([path, JSON.stringify(sent)?.slice(0, 200), res.status < 500]).toEqual([
-            path,
-            JSON.stringify(sent)?.slice(0, 200),
-            true,
-          ]);
+          answeredBelow500(path, sent, res.status);
           expect(Date.now() - started).toBeLessThan(SLOW_MS);
           if (res.status !== 201) expect(await rows(path)).toBe(before);
           else if (path === 'waba_webhooks')
@@ -138,5 +140,73 @@ describe('media, templates, saved responses and settings take any input without 
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('answers every body and id on the routing endpoints (tags, tagging, assignment, rules, rule engine, permissions) below 500, quickly', async () => {
+    const routing = fc.record(
+      {
+        name: value,
+        web_inbox_color: value,
+        tag: fc.oneof(value, fc.integer({ min: -2, max: 5 })),
+        message: value,
+        chat: fc.oneof(value, fc.constantFrom('4915100000001', '0', '9'.repeat(30))),
+        extra: value,
+        assigned_to_user: fc.oneof(value, fc.integer({ min: -2, max: 5 })),
+        assigned_group: fc.oneof(value, fc.integer({ min: -2, max: 5 })),
+        assign_to_user: value,
+        assign_to_group: value,
+        group_assign_method: fc.oneof(value, fc.constantFrom('round_robin', 'let_group_decide')),
+        mode: fc.oneof(value, fc.constantFrom('default', 'custom')),
+        url: fc.oneof(value, fc.constantFrom('http://169.254.169.254/', 'http://a[b/')),
+        headers: value,
+        can_read_chats: fc.oneof(value, fc.constantFrom('all', 'group', 'user', 'none')),
+        can_write_to_chats: value,
+        can_use_tags: value,
+      },
+      { requiredKeys: [] },
+    );
+    const calls: [method: 'post' | 'put' | 'patch', path: string, as: 'app' | 'admin'][] = [
+      ['post', 'tags', 'app'],
+      ['post', 'message_tagging', 'app'],
+      ['post', 'chat_tagging', 'app'],
+      ['patch', 'chat_assignment/4915100000001', 'app'],
+      ['put', 'chat_assignment/4915100000001', 'app'],
+      ['post', 'rules', 'admin'],
+      ['put', 'rule_engine', 'admin'],
+      ['put', 'permissions/groups/2', 'admin'],
+      ['put', 'permissions/users/1', 'admin'],
+    ];
+    await fixture.customerWrites('4915100000001', 'wamid.fuzz-routing');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...calls),
+        fc.oneof(routing, body),
+        id,
+        async ([method, path, as], sent, key) => {
+          const started = Date.now();
+          const res = await fixture
+            .http()
+            [method](`/api/v1/${path}/`)
+            .set(as === 'app' ? asApp : asAdmin)
+            .set('Content-Type', 'application/json')
+            .send(JSON.stringify(sent));
+          answeredBelow500(path, sent, res.status);
+          for (const read of ['tags', 'message_tagging', 'chat_tagging', 'chat_assignment', 'rules'])
+            expect(
+              (
+                await fixture
+                  .http()
+                  .get(`/api/v1/${read}/${encodeURIComponent(key)}/`)
+                  .set(asApp)
+              ).status,
+            ).toBeLessThan(500);
+          expect(Date.now() - started).toBeLessThan(SLOW_MS);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    await fixture.http().put('/api/v1/rule_engine/').set(asAdmin).send({ mode: 'default' }).expect(200);
+    await fixture.http().put('/api/v1/permissions/groups/2/').set(asAdmin).send({}).expect(200);
+    await fixture.http().put('/api/v1/permissions/groups/3/').set(asAdmin).send({}).expect(200);
   });
 });

@@ -286,21 +286,8 @@ export class TagsStore {
 
   /** The tags of each message (by our id) and of each chat, for the presenters. */
   async applied(messageIds: string[], waIds: string[]) {
-    // No query for an empty list (the relay presents messages with no chat tags to read).
-    const messages = !messageIds.length
-      ? []
-      : await this.db.query<AppliedTag & { message_id: string }>(
-          `SELECT t.message_id, g.id, g.name, g.web_inbox_color, t.id AS tagging_id, t.extra
-         FROM message_taggings t JOIN tags g ON g.id = t.tag_id WHERE t.message_id = ANY($1::bigint[]) ORDER BY t.id`,
-          [messageIds],
-        );
-    const chats = !waIds.length
-      ? []
-      : await this.db.query<AppliedTag & { customer_wa_id: string }>(
-          `SELECT t.customer_wa_id, g.id, g.name, g.web_inbox_color, t.id AS tagging_id, t.extra
-         FROM chat_taggings t JOIN tags g ON g.id = t.tag_id WHERE t.customer_wa_id = ANY($1::text[]) ORDER BY t.id`,
-          [waIds],
-        );
+    const messages = await this.appliedTo('message_taggings', 'message_id', 'bigint', messageIds);
+    const chats = await this.appliedTo('chat_taggings', 'customer_wa_id', 'text', waIds);
     const group = <K extends string>(rows: (AppliedTag & Record<K, string>)[], key: K) => {
       const map = new Map<string, AppliedTag[]>();
       for (const { [key]: owner, ...tag } of rows)
@@ -308,5 +295,20 @@ export class TagsStore {
       return map;
     };
     return { byMessage: group(messages, 'message_id'), byChat: group(chats, 'customer_wa_id') };
+  }
+
+  /** Taggings of these messages or chats with their tags; no query for none (the relay often has none). */
+  private async appliedTo<K extends 'message_id' | 'customer_wa_id'>(
+    table: 'message_taggings' | 'chat_taggings',
+    owner: K,
+    type: 'bigint' | 'text',
+    ids: string[],
+  ): Promise<(AppliedTag & Record<K, string>)[]> {
+    if (!ids.length) return [];
+    return this.db.query<AppliedTag & Record<K, string>>(
+      `SELECT t.${owner}, g.id, g.name, g.web_inbox_color, t.id AS tagging_id, t.extra
+         FROM ${table} t JOIN tags g ON g.id = t.tag_id WHERE t.${owner} = ANY($1::${type}[]) ORDER BY t.id`,
+      [ids],
+    );
   }
 }
