@@ -2,18 +2,21 @@
  * `npm run bench:relay` (issue 14): 500 inbound messages/s for 30 s into one instance, relayed to
  * 10 subscribers, side by side with the same run without subscribers. Reports ingest latency (the
  * provider webhook's answer), relay lag (ingest sent → arrival at a receiver) and the instance's
- * RSS under load. Targets: ingest p99 within 20 % of the run without subscribers, relay lag p99
+ * RSS under load, and the CPU seconds each part used (instance, receivers, PostgreSQL, the load
+ * generator, the whole machine), which tell whether the machine could have done it at all.
+ * Targets: ingest p99 within 20 % of the run without subscribers, relay lag p99
  * ≤ 1 s, RSS ≤ 150 MB. Runs the built app (`npm run build` first). BENCH_RATE, BENCH_SECONDS,
  * BENCH_SUBSCRIBERS, BENCH_CHATS change the load.
  */
 import { spawn } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { createAppUser, createTenantDatabase, dropTenantDatabase } from '../test/support/inbox-harness';
 import { Instance, MAIN, startInstance } from './inbox-instance';
-import { pad } from './support';
+import { machineBusySeconds, pad, postgresCpuSeconds, processCpuSeconds } from './support';
 import { cloudTextWebhook } from '../test/support/fixtures';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -52,6 +55,7 @@ async function pending(instance: Instance): Promise<number> {
 
 interface Receivers {
   ports: number[];
+  pid: number;
   report: () => Promise<Record<string, number>[]>;
 }
 
@@ -66,6 +70,7 @@ async function startReceivers(count: number): Promise<Receivers> {
   const { ports } = JSON.parse(await next()) as { ports: number[] };
   return {
     ports,
+    pid: child.pid!,
     report: async () => {
       child.stdin.write('report\n');
       return (JSON.parse(await next()) as { arrivals: Record<string, number>[] }).arrivals;
@@ -83,6 +88,31 @@ interface RunResult {
   delivered: number;
   expected: number;
   rssMax: number;
+  /** CPU seconds used during the run (load and relay until done) by each part. */
+  cpu: { instance: number; receivers: number; postgres: number; load: number; machine: number };
+}
+
+/** The provider's side: keep-alive connections, as a provider's sender would use (and cheaper than fetch here). */
+const providerAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function postWebhook(url: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: providerAgent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function run(subscribers: number): Promise<RunResult> {
@@ -108,6 +138,13 @@ async function run(subscribers: number): Promise<RunResult> {
     let failed = 0;
     let rssMax = rssMb(instance.pid);
     const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssMb(instance.pid))), 250);
+    const cpuAtStart = {
+      instance: processCpuSeconds(instance.pid),
+      receivers: receivers ? processCpuSeconds(receivers.pid) : 0,
+      postgres: postgresCpuSeconds(),
+      load: process.cpuUsage(),
+      machine: machineBusySeconds(),
+    };
     const total = RATE * SECONDS;
     const perTick = (RATE * TICK_MS) / 1000;
     const started = Date.now();
@@ -121,10 +158,9 @@ async function run(subscribers: number): Promise<RunResult> {
       const sent = Date.now();
       sentAt.set(id, sent);
       inFlight.push(
-        fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
-          async (res) => {
-            await res.arrayBuffer();
-            if (res.status === 200) latencies.push(Date.now() - sent);
+        postWebhook(webhookUrl, body).then(
+          (status) => {
+            if (status === 200) latencies.push(Date.now() - sent);
             else failed++;
           },
           () => void failed++,
@@ -138,9 +174,17 @@ async function run(subscribers: number): Promise<RunResult> {
       // Let the relay finish (or give up after 60 s: what is missing counts as not delivered).
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline && (await pending(instance)) > 0) await sleep(250);
-      arrivals = await receivers.report();
     }
     clearInterval(sampler);
+    const loadCpu = process.cpuUsage(cpuAtStart.load);
+    const cpu = {
+      instance: processCpuSeconds(instance.pid) - cpuAtStart.instance,
+      receivers: receivers ? processCpuSeconds(receivers.pid) - cpuAtStart.receivers : 0,
+      postgres: postgresCpuSeconds() - cpuAtStart.postgres,
+      load: (loadCpu.user + loadCpu.system) / 1e6,
+      machine: machineBusySeconds() - cpuAtStart.machine,
+    };
+    if (receivers) arrivals = await receivers.report();
     const lags: number[] = [];
     for (const seen of arrivals) for (const [id, at] of Object.entries(seen)) lags.push(at - sentAt.get(id)!);
     lags.sort((a, b) => a - b);
@@ -155,6 +199,7 @@ async function run(subscribers: number): Promise<RunResult> {
       delivered: lags.length,
       expected,
       rssMax,
+      cpu,
     };
   } finally {
     await instance.stop();
@@ -177,7 +222,19 @@ async function main(): Promise<void> {
       `${''.padEnd(16)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('', 7)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('', 14)} ${pad('MB', 8)}\n` +
       `${row(baseline)}\n${row(relayed)}\n` +
       `targets: ingest p99 ≤ ${(baseline.ingestP99 * 1.2).toFixed(0)} ms (baseline + 20 %), lag p99 ≤ 1000 ms, RSS ≤ 150 MB, ` +
-      `all ${relayed.expected} delivered\n`,
+      `all ${relayed.expected} delivered\n` +
+      `\nCPU seconds used from the first message until everything was relayed (2 cores: ${2 * SECONDS} CPU-s per ${SECONDS} s)\n` +
+      `${'run'.padEnd(16)} ${pad('instance', 9)} ${pad('receivers', 10)} ${pad('postgres', 9)} ${pad('load', 6)} ${pad('machine', 8)}\n` +
+      [baseline, relayed]
+        .map(
+          ({ name, cpu }) =>
+            `${name.padEnd(16)} ${pad(cpu.instance.toFixed(1), 9)} ${pad(cpu.receivers.toFixed(1), 10)} ${pad(
+              cpu.postgres.toFixed(1),
+              9,
+            )} ${pad(cpu.load.toFixed(1), 6)} ${pad(cpu.machine.toFixed(1), 8)}`,
+        )
+        .join('\n') +
+      '\n',
   );
 }
 

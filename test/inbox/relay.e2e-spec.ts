@@ -6,7 +6,9 @@
  */
 import { ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
+import type { Worker } from 'node:worker_threads';
 import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
+import { RelayPoster } from '../../apps/inbox/src/relay/relay-poster';
 import { WEBHOOK_EVENTS } from '../../apps/inbox/src/waba-webhooks/webhook-input';
 import { ReceivedRequest, startReceiver } from '../support/http-receiver';
 import { InboxWithSandbox, createAppUser, startInboxWithSandbox } from '../support/inbox-harness';
@@ -290,5 +292,33 @@ describe('per-user webhooks and the relay', () => {
     for (const res of held) res.end();
     await waitFor(async () => (await pending()) === 0, 15_000);
     expect(new Set(slow.received.map((r) => JSON.parse(r.body).incoming_messages[0].id)).size).toBe(20);
+  });
+
+  it('loses nothing when the posting thread dies mid-batch: the lanes wait for their retry, then all arrive', async () => {
+    const held: ServerResponse[] = [];
+    let release = false;
+    const slow = await receiver((_req, res) => (release ? res.end() : void held.push(res)));
+    await createWebhook(asCrm(), { url: slow.url, events: ['incoming_messages'] });
+    for (let i = 1; i <= 6; i++)
+      await providerPost(inbound('4917600000301', `wamid.thread-${i}`, `hi ${i}`)).expect(200);
+    await waitFor(() => held.length > 0, 5_000);
+    // The thread is the poster's own (no API stops it): end it the way a crash of it would.
+    const poster: unknown = fixture.inbox.app.get(RelayPoster);
+    await (poster as { thread: Worker }).thread.terminate();
+    const state = async () =>
+      (await http().get('/api/v1/waba_webhooks/').set(asCrm()).expect(200)).body.results[0];
+    await waitFor(
+      async () => /posting thread stopped/.test((await state()).delivery.last_error ?? ''),
+      5_000,
+    );
+    release = true;
+    await waitFor(async () => (await state()).delivery.pending === 0, 15_000);
+    const ours = slow.received.filter((r) => r.body.includes('wamid.thread-'));
+    const firstArrivals = [
+      ...new Map(ours.map((r) => [JSON.parse(r.body).incoming_messages[0].id, r])).keys(),
+    ];
+    expect(firstArrivals).toEqual([1, 2, 3, 4, 5, 6].map((i) => `wamid.thread-${i}`));
+    // A repeat comes under the webhook-id of its first attempt.
+    expect(new Set(ours.map((r) => r.headers['webhook-id'])).size).toBe(6);
   });
 });

@@ -35,6 +35,7 @@ import { TemplatesService } from './templates/templates.service';
 import { TemplatesStore } from './templates/templates-store';
 import { ReceiverGuard } from './relay/receiver-guard';
 import { RelayPump } from './relay/relay-pump';
+import { RelayPoster } from './relay/relay-poster';
 import { RelaySender } from './relay/relay-sender';
 import { RelayStore } from './relay/relay-store';
 import { WabaWebhooksController } from './waba-webhooks/waba-webhooks.controller';
@@ -116,6 +117,7 @@ export class InboxModule {
         ReceiverGuard,
         RelayStore,
         RelaySender,
+        RelayPoster,
         RelayPump,
         WebFiles,
       ],

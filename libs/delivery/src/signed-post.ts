@@ -6,8 +6,8 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { AddressGuard, BlockedAddressError } from './address-guard';
+import { signWebhook } from './webhook-signature';
 
 export interface SignedPost {
   url: string;
@@ -46,7 +46,7 @@ export async function postSigned(post: SignedPost, guard: AddressGuard): Promise
     return { kind, reason: (error as Error).message, latencyMs: latencyMs() };
   }
   const timestamp = new Date();
-  const signature = new Webhook(post.signingSecret).sign(post.messageId, timestamp, post.body);
+  const signature = signWebhook(post.signingSecret, post.messageId, timestamp, post.body);
   const headers = {
     ...post.headers,
     'content-type': 'application/json',

@@ -19,6 +19,7 @@ import { PgListener } from '../persistence/pg-listener';
 import { WabaWebhook, WabaWebhooksStore } from '../waba-webhooks/waba-webhooks-store';
 import { Delivery, RELAY_CHANNEL, RelayStore } from './relay-store';
 import { PreparedDelivery, ReceivedMark, RelaySender } from './relay-sender';
+import { RelayPoster } from './relay-poster';
 import { RuleEngineDrain } from './rule-engine-drain';
 
 const DRAIN = 'relay-drain';
@@ -26,8 +27,6 @@ const RETRY = 'relay-retry';
 /** Drains running at once in one process (each holds one webhook). */
 const WORKERS = 4;
 const BATCH = 500;
-/** Chats of one webhook posted side by side (each chat's own messages stay in order). */
-const LANES_AT_ONCE = 8;
 /** A drain hands over after this long, so other webhooks get their turn. */
 const DRAIN_SLICE_MS = 20_000;
 const SWEEP_MS = 30_000;
@@ -61,6 +60,7 @@ export class RelayPump implements OnApplicationShutdown {
     private readonly webhooks: WabaWebhooksStore,
     private readonly conversations: ConversationStore,
     private readonly sender: RelaySender,
+    private readonly poster: RelayPoster,
     private readonly rules: RuleEngineDrain,
   ) {}
 
@@ -198,33 +198,24 @@ export class RelayPump implements OnApplicationShutdown {
       if (!due.length) return;
       const prepared = await this.sender.prepare(webhook, due);
       const lanes = new Map<string, PreparedDelivery[]>();
-      for (const p of prepared) lanes.set(p.delivery.lane, [...(lanes.get(p.delivery.lane) ?? []), p]);
+      for (const p of prepared) {
+        const lane = lanes.get(p.delivery.lane);
+        if (lane) lane.push(p);
+        else lanes.set(p.delivery.lane, [p]);
+      }
+      const byId = new Map(prepared.map((p) => [p.delivery.id, p]));
       const delivered: PreparedDelivery[] = [];
-      const queue = [...lanes.values()];
-      const runLanes = async () => {
-        for (let lane = queue.shift(); lane; lane = queue.shift())
-          await this.deliverLane(webhook, lane, delivered);
-      };
-      await Promise.all(Array.from({ length: Math.min(LANES_AT_ONCE, queue.length) }, runLanes));
-      const gone = due.filter((d) => !prepared.some((p) => p.delivery === d)); // nothing left to send
+      for (const outcome of await this.poster.postLanes(webhook, [...lanes.values()])) {
+        const done = byId.get(outcome.deliveryId)!;
+        if (outcome.ok) delivered.push(done);
+        else await this.failed(webhook, done.delivery, outcome.error, outcome.permanent);
+      }
+      const gone = due.filter((d) => !byId.has(d.id)); // nothing left to send
       await this.store.delivered(webhook.id, [...delivered.map((p) => p.delivery), ...gone]);
       await this.markReceived(
         webhook.userId,
         delivered.flatMap((p) => p.marks),
       );
-    }
-  }
-
-  /** One chat's deliveries in order; the first failure stops the chat until its retry. */
-  private async deliverLane(webhook: WabaWebhook, lane: PreparedDelivery[], delivered: PreparedDelivery[]) {
-    for (const prepared of lane) {
-      const result = await this.sender.post(webhook, prepared);
-      if (result.ok) {
-        delivered.push(prepared);
-        continue;
-      }
-      await this.failed(webhook, prepared.delivery, result.error, result.permanent);
-      if (!result.permanent) return;
     }
   }
 
@@ -297,6 +288,5 @@ export class RelayPump implements OnApplicationShutdown {
     await this.listener?.stop();
     await this.boss?.stop({ graceful: true, timeout: 5000, wait: true }).catch(() => undefined);
     await (await this.lockClient?.catch(() => undefined))?.end().catch(() => undefined);
-    this.sender.close();
   }
 }

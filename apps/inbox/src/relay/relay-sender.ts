@@ -1,18 +1,12 @@
 /**
- * What one webhook receives for a batch of its deliveries, and the posting of each: signed (Standard
- * Webhooks, the webhook's own secret, `webhook-id` stable across retries), through the shared SSRF
- * guard, over keep-alive connections, bounded in time.
+ * What one webhook receives for a batch of its deliveries: the bodies, and what a 2xx for each means
+ * for the webhook's user. Posting them is the posting thread's job (relay-poster.ts).
  */
 import { Injectable } from '@nestjs/common';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { BootstrapEnv } from '@app/bootstrap';
-import { postSigned } from '@app/delivery/signed-post';
 import { ConversationsService } from '../conversations/conversations.service';
 import { readProviderWebhook } from '../provider/provider-webhook';
 import type { WabaWebhook } from '../waba-webhooks/waba-webhooks-store';
 import { withAddedFields } from './relay-payload';
-import { ReceiverGuard } from './receiver-guard';
 import { Delivery, RelayStore } from './relay-store';
 
 /** What a 2xx for a delivery means for its user: these chats' messages up to then are received. */
@@ -27,8 +21,6 @@ export interface PreparedDelivery {
   marks: ReceivedMark[];
 }
 
-export type PostResult = { ok: true } | { ok: false; error: string; permanent: boolean };
-
 /** Seed 002: messages a webhook delivered are received by its user, up to the newest per chat. */
 const marksOf = (
   messages: { customer_wa_id: string; waba_payload: Record<string, unknown> }[],
@@ -37,16 +29,9 @@ const marksOf = (
 
 @Injectable()
 export class RelaySender {
-  private readonly agents = {
-    http: new HttpAgent({ keepAlive: true, maxSockets: 16 }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets: 16 }),
-  };
-
   constructor(
-    private readonly config: BootstrapEnv,
     private readonly store: RelayStore,
     private readonly conversations: ConversationsService,
-    private readonly receivers: ReceiverGuard,
   ) {}
 
   /** The bodies of one webhook's deliveries, with a few queries for the whole batch. */
@@ -103,31 +88,5 @@ export class RelaySender {
       });
     }
     return prepared;
-  }
-
-  async post(webhook: WabaWebhook, prepared: PreparedDelivery): Promise<PostResult> {
-    const outcome = await postSigned(
-      {
-        url: webhook.url,
-        messageId: `relay_${this.config.INSTANCE_ID.slice(0, 12)}_${prepared.delivery.id}`,
-        body: prepared.body,
-        signingSecret: webhook.secret,
-        headers: webhook.headers,
-        // A slower receiver holds up only its own chats.
-        timeoutMs: this.config.RELAY_TIMEOUT_MS,
-        agents: this.agents,
-      },
-      this.receivers.get(),
-    );
-    if (outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300) return { ok: true };
-    if (outcome.kind === 'answered')
-      return { ok: false, error: `HTTP ${outcome.status}: ${outcome.bodySnippet}`.trim(), permanent: false };
-    // An address the guard refuses stays refused: retrying would only delay the chat's next messages.
-    return { ok: false, error: outcome.reason, permanent: outcome.kind === 'blocked' };
-  }
-
-  close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
   }
 }
