@@ -4,7 +4,8 @@
  * always allowed. Four chats: assigned to Ana, to her group, to Ben, and to nobody.
  */
 import WebSocket from 'ws';
-import { frameText } from '../../apps/inbox/src/live/live-sockets';
+import { ACCESS_RECHECK_MS, frameText } from '../../apps/inbox/src/live/live-sockets';
+import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
 import { InboxWithSandbox, createAgent, startInboxWithSandbox } from '../support/inbox-harness';
 import { waitFor } from '../support/wait';
 
@@ -168,6 +169,55 @@ describe('permissions', () => {
       expect(seen).toEqual(['wamid.ws-ana', 'wamid.ws-group']);
     } finally {
       socket.close();
+      await setGroup({});
+    }
+  });
+
+  it("applies a permission change, and a user's deactivation, to open websockets within ACCESS_RECHECK_MS", async () => {
+    const connect = async (token: string) => {
+      const socket = new WebSocket(fixture.inbox.url.replace('http', 'ws'));
+      const frames: Json[] = [];
+      const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+      socket.on('message', (data) => frames.push(JSON.parse(frameText(data)) as Json));
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ token }));
+      await waitFor(() => frames.some((f) => f.type === 'token' && f.status === 'success'));
+      const messages = () =>
+        frames
+          .filter((f) => f.type === 'waba_webhook' && f.waba_payload.messages)
+          .map((f) => f.waba_payload.messages[0].id as string);
+      return { socket, frames, closed, messages };
+    };
+    const anaSocket = await connect(ana.token);
+    const benSocket = await connect(ben.token);
+    try {
+      await customerWrites(CHATS.free, 'wamid.recheck-1');
+      await waitFor(() => anaSocket.messages().includes('wamid.recheck-1'));
+      await setGroup({ can_read_chats: 'user' });
+      await new Promise((r) => setTimeout(r, ACCESS_RECHECK_MS + 200));
+      await customerWrites(CHATS.free, 'wamid.recheck-2');
+      await customerWrites(CHATS.ana, 'wamid.recheck-3');
+      await waitFor(() => anaSocket.messages().includes('wamid.recheck-3'));
+      await new Promise((r) => setTimeout(r, 300)); // what else might come
+      expect(anaSocket.messages()).not.toContain('wamid.recheck-2');
+
+      // Ben is deactivated (as an admin console would): his token no longer works, his socket closes.
+      await fixture.inbox.app
+        .get(InboxDb)
+        .query(`UPDATE users SET is_active = false WHERE id = $1`, [ben.id]);
+      await new Promise((r) => setTimeout(r, ACCESS_RECHECK_MS + 200));
+      await customerWrites(CHATS.ben, 'wamid.recheck-4');
+      expect(await benSocket.closed).toBe(4401);
+      expect(benSocket.messages()).not.toContain('wamid.recheck-4');
+      expect(benSocket.frames.at(-1)).toMatchObject({
+        type: 'token',
+        status: 'failed',
+        message: 'Invalid token.',
+      });
+    } finally {
+      anaSocket.socket.close();
+      benSocket.socket.close();
+      await fixture.inbox.app.get(InboxDb).query(`UPDATE users SET is_active = true WHERE id = $1`, [ben.id]);
       await setGroup({});
     }
   });

@@ -19,6 +19,19 @@ import { ChatAssignee, ChatScope, PermissionsService } from '../permissions/perm
 
 /** A client that has not authenticated by then is closed. */
 export const AUTH_DEADLINE_MS = 30_000;
+/**
+ * How stale a socket's reading reach may be: its token, its user's role and permissions are read
+ * again before a frame once this much time has passed (an admin's change, a revoked token or a
+ * deleted user reach open sockets within it, on every replica, with no change event to miss).
+ */
+export const ACCESS_RECHECK_MS = 2_000;
+
+/** An authenticated socket's reach, as last checked. */
+interface SocketAccess {
+  token: string;
+  scope: ChatScope;
+  checkedAt: number;
+}
 const MAX_FRAME_BYTES = 64 * 1024;
 
 const response = (message: string) => JSON.stringify({ type: 'response', status: 'bad_request', message });
@@ -83,11 +96,12 @@ export class LiveSockets {
       return socket.send(tokenResult('failed', 'Could not check the token now; try again.'));
     }
     if (socket.readyState !== socket.OPEN) return;
-    // Seed 002's can_read_chats: a user sees only the chats they may read (as when they connected).
-    // Frames stay in order for a socket whose checks read the database.
+    // Seed 002's can_read_chats: a user sees only the chats they may read (checked again every
+    // ACCESS_RECHECK_MS). Frames stay in order for a socket whose checks read the database.
+    const access: SocketAccess = { token, scope, checkedAt: Date.now() };
     let sent = Promise.resolve();
     client.unsubscribe = this.events.onFrame((frame) => {
-      sent = sent.then(() => this.sendIfReadable(socket, scope, frame));
+      sent = sent.then(() => this.sendIfReadable(socket, access, frame));
     });
     socket.send(tokenResult('success', 'Authenticated: events will follow.'));
   }
@@ -100,8 +114,27 @@ export class LiveSockets {
     return user;
   }
 
-  private async sendIfReadable(socket: WebSocket, scope: ChatScope, frame: LiveFrame): Promise<void> {
-    if (scope.kind === 'none') return;
+  /** The socket's reach now: read again when stale; a token no longer valid closes the socket. */
+  private async currentScope(socket: WebSocket, access: SocketAccess): Promise<ChatScope | undefined> {
+    if (Date.now() - access.checkedAt < ACCESS_RECHECK_MS) return access.scope;
+    access.checkedAt = Date.now();
+    try {
+      const user = await this.authenticate(access.token);
+      if (typeof user === 'string') {
+        if (socket.readyState === socket.OPEN) socket.send(tokenResult('failed', user));
+        socket.close(4401, 'the token is no longer valid');
+        return undefined;
+      }
+      access.scope = await this.permissions.readScope(user);
+    } catch {
+      // The database did not answer: the reach checked ACCESS_RECHECK_MS ago stands until it does.
+    }
+    return access.scope;
+  }
+
+  private async sendIfReadable(socket: WebSocket, access: SocketAccess, frame: LiveFrame): Promise<void> {
+    const scope = await this.currentScope(socket, access);
+    if (!scope || scope.kind === 'none') return;
     if (scope.kind !== 'all') {
       const chats = await this.assignees(frame);
       if (!chats.some((chat) => PermissionsService.reaches(scope, chat))) return;

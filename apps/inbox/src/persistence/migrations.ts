@@ -9,7 +9,11 @@ import { SAVED_RESPONSE_MIGRATIONS } from '../saved-responses/saved-responses.mi
 import { SETTINGS_MIGRATIONS } from '../settings/settings.migrations';
 import { TEMPLATE_MIGRATIONS } from '../templates/templates.migrations';
 import { WABA_WEBHOOK_MIGRATIONS } from '../waba-webhooks/waba-webhooks.migrations';
-import { RELAY_FUNCTION_MIGRATIONS, RELAY_MIGRATIONS } from '../relay/relay.migrations';
+import {
+  RELAY_FUNCTION_LISTENING_MIGRATIONS,
+  RELAY_FUNCTION_MIGRATIONS,
+  RELAY_MIGRATIONS,
+} from '../relay/relay.migrations';
 import { TAG_MIGRATIONS } from '../tags/tags.migrations';
 import { ASSIGNMENT_MIGRATIONS } from '../assignment/assignment.migrations';
 import { RULE_ENGINE_MIGRATIONS } from '../rule-engine/rule-engine.migrations';
@@ -41,4 +45,5 @@ export const MIGRATIONS: Migration[] = [
   ...RULE_ENGINE_MIGRATIONS,
   ...RELAY_FUNCTION_MIGRATIONS,
   ...PERMISSION_MIGRATIONS,
+  ...RELAY_FUNCTION_LISTENING_MIGRATIONS,
 ];

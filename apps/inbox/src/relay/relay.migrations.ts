@@ -79,3 +79,53 @@ export const RELAY_FUNCTION_MIGRATIONS: Migration[] = [
     ],
   },
 ];
+
+/**
+ * The same function, writing a rule event only when an engine listens (a custom engine with a URL,
+ * or at least one rule: otherwise every inbound message left a row that the pump then read and
+ * closed for nothing), and keeping the raw body with one UPDATE (it was two for a fresh message).
+ * Events are seen by the rules of their time: rules and an engine apply to messages after them.
+ */
+export const RELAY_FUNCTION_LISTENING_MIGRATIONS: Migration[] = [
+  {
+    name: '0016-relay-function-rule-engine-listens',
+    statements: [
+      `CREATE FUNCTION rule_engine_listens() RETURNS boolean LANGUAGE sql STABLE AS $fn$
+         SELECT EXISTS (SELECT 1 FROM rule_engine WHERE mode = 'custom' AND url IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM rules)
+       $fn$`,
+      `CREATE OR REPLACE FUNCTION relay_provider_webhook(p_webhook bigint, p_lane text, p_message_ids text[], p_statuses boolean, p_raw text)
+       RETURNS bigint LANGUAGE plpgsql AS $fn$
+       DECLARE
+         wanted text[];
+         fresh boolean;
+         engine boolean := false;
+       BEGIN
+         fresh := EXISTS (SELECT 1 FROM messages WHERE wa_message_id = ANY (p_message_ids) AND created_at = now());
+         IF fresh THEN
+           wanted := ARRAY['incoming_messages'];
+           IF rule_engine_listens() THEN
+             INSERT INTO rule_events (kind, customer_wa_id, provider_webhook_id) VALUES ('incoming', p_lane, p_webhook);
+             engine := true;
+           END IF;
+         ELSIF p_statuses THEN
+           wanted := ARRAY['incoming_messages', 'outgoing_messages'];
+         ELSE
+           RETURN p_webhook;
+         END IF;
+         INSERT INTO relay_deliveries (webhook_id, lane, kind, provider_webhook_id)
+         SELECT id, p_lane, 'provider', p_webhook FROM waba_webhooks
+          WHERE events && wanted
+             OR (fresh AND 'assigned_messages' = ANY (events)
+                 AND user_id = (SELECT assigned_user_id FROM contacts WHERE wa_id = p_lane))
+          ORDER BY id;
+         IF FOUND OR engine THEN
+           UPDATE provider_webhooks SET raw = p_raw WHERE id = p_webhook;
+           PERFORM pg_notify('inbox_relay', '');
+         END IF;
+         RETURN p_webhook;
+       END
+       $fn$`,
+    ],
+  },
+];

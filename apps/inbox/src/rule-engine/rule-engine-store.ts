@@ -48,16 +48,17 @@ export class RuleEngineStore {
     private readonly cipher: TokenCipher,
   ) {}
 
-  /** In the transaction of what happened: an event for the engine. */
+  /** In the transaction of what happened: an event for the engine, if one listens (rule_engine_listens). */
   async enqueue(
     tx: PoolClient,
     e: { kind: RuleEventKind; waId: string; messageIds?: string[]; event?: unknown },
   ): Promise<void> {
-    await tx.query(
-      `INSERT INTO rule_events (kind, customer_wa_id, message_ids, event) VALUES ($1, $2, $3, $4)`,
+    const { rowCount } = await tx.query(
+      `INSERT INTO rule_events (kind, customer_wa_id, message_ids, event)
+       SELECT $1, $2, $3, $4 WHERE rule_engine_listens()`,
       [e.kind, e.waId, e.messageIds ?? [], e.event === undefined ? null : JSON.stringify(e.event)],
     );
-    await tx.query(`SELECT pg_notify($1, '')`, [RELAY_CHANNEL]);
+    if (rowCount) await tx.query(`SELECT pg_notify($1, '')`, [RELAY_CHANNEL]);
   }
 
   due(limit: number): Promise<RuleEvent[]> {

@@ -90,12 +90,13 @@ export class RuleEngine implements RuleEngineDrain {
       if (settings.mode === 'default' || !settings.url) {
         await this.byRules(events, await this.store.listRules());
         await this.store.doneMany(events.map((e) => e.id));
-        continue;
+      } else {
+        for (const event of events) {
+          if (stopped()) return false;
+          await this.byCustom(settings, event, schedule);
+        }
       }
-      for (const event of events) {
-        if (stopped()) return false;
-        await this.byCustom(settings, event, schedule);
-      }
+      if (events.length < BATCH) return true; // what came meanwhile waits for the next drain
     }
     return false;
   }
