@@ -37,6 +37,36 @@ async function main(): Promise<void> {
     await page.fill('#password1', PASSWORD);
     await page.fill('#password2', PASSWORD);
     await Promise.all([page.waitForURL('**/admin/'), page.click('text=SAVE')]);
+    // The owner's name, a tag on Kerry's chat and Jonas's chat with the agents' group, as a team would have them.
+    const api = () => request(fixture.inbox.app.getHttpServer());
+    const token = (
+      await api()
+        .post('/api/v1/auth/token/')
+        .send({ username: 'owner@example.com', password: PASSWORD })
+        .expect(200)
+    ).body.token as string;
+    const owner = { Authorization: `Token ${token}` };
+    const me = (await api().get('/api/v1/users/current/').set(owner).expect(200)).body as { id: number };
+    await api()
+      .patch(`/api/v1/users/${me.id}/`)
+      .set(owner)
+      .send({ first_name: 'Sam', last_name: 'Owner' })
+      .expect(200);
+    const tag = await api()
+      .post('/api/v1/tags/')
+      .set(owner)
+      .send({ name: 'Order', web_inbox_color: '#1d4ed8' })
+      .expect(201);
+    await api()
+      .post('/api/v1/chat_tagging/')
+      .set(owner)
+      .send({ tag: tag.body.id, chat: '4915112345678' })
+      .expect(201);
+    await api()
+      .patch('/api/v1/chat_assignment/4930123456789/')
+      .set(owner)
+      .send({ assigned_group: 2 })
+      .expect(200);
     await page.goto(`${fixture.inbox.url}/`);
     await page.screenshot({ path: join(OUT, 'login.png') });
     await page.getByLabel('Username').fill('owner@example.com');
@@ -45,6 +75,8 @@ async function main(): Promise<void> {
     await page.locator('li[data-wa-id="4915112345678"]').waitFor();
     await page.screenshot({ path: join(OUT, 'chat-list.png') });
     await page.locator('li[data-wa-id="4915112345678"]').getByText('Kerry Smith').click();
+    await page.getByRole('button', { name: 'Assign to me' }).click();
+    await page.getByText('Assigned to you').waitFor();
     const composer = page.getByLabel('Message');
     await composer.fill('Yes, it ships today and arrives tomorrow.');
     await composer.press('Enter');

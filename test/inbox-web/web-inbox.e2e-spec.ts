@@ -275,27 +275,36 @@ describe('web inbox', () => {
     });
   });
 
-  it('shows two agents the same inbound message live; one answers and the other sees it', async () => {
-    const owner = await request(fixture.inbox.app.getHttpServer())
-      .post('/api/v1/auth/token/')
-      .send({ username: 'owner@example.com', password: PASSWORD })
-      .expect(200);
-    const created = await request(fixture.inbox.app.getHttpServer())
+  const api = () => request(fixture.inbox.app.getHttpServer());
+  const ownerToken = async () =>
+    (
+      await api()
+        .post('/api/v1/auth/token/')
+        .send({ username: 'owner@example.com', password: PASSWORD })
+        .expect(200)
+    ).body.token as string;
+  /** A new agent, activated and logged in in a browser context of their own. */
+  const agentPage = async (username: string, first_name: string): Promise<{ id: number; page: Page }> => {
+    const created = await api()
       .post('/api/v1/users/')
-      .set('Authorization', `Token ${owner.body.token}`)
-      .send({ username: 'alex', first_name: 'Alex', last_name: 'Agent' })
+      .set('Authorization', `Token ${await ownerToken()}`)
+      .send({ username, first_name, last_name: 'Agent' })
       .expect(201);
-    const second = await (await browser.newContext()).newPage();
-    await second.goto(created.body.activation_url);
-    await second.fill('#password1', PASSWORD);
-    await second.fill('#password2', PASSWORD);
-    await Promise.all([second.waitForURL('**/admin/'), second.click('text=SAVE')]);
-    await second.goto(`${fixture.inbox.url}/`);
-    await second.getByLabel('Username').fill('alex');
-    await second.getByLabel('Password').fill(PASSWORD);
-    await second.getByRole('button', { name: 'Log in' }).click();
-    await second.getByRole('status').getByText('Live').waitFor();
+    const agent = await (await browser.newContext()).newPage();
+    await agent.goto(created.body.activation_url);
+    await agent.fill('#password1', PASSWORD);
+    await agent.fill('#password2', PASSWORD);
+    await Promise.all([agent.waitForURL('**/admin/'), agent.click('text=SAVE')]);
+    await agent.goto(`${fixture.inbox.url}/`);
+    await agent.getByLabel('Username').fill(username);
+    await agent.getByLabel('Password').fill(PASSWORD);
+    await agent.getByRole('button', { name: 'Log in' }).click();
+    await agent.getByRole('status').getByText('Live').waitFor();
+    return { id: created.body.id as number, page: agent };
+  };
 
+  it('shows two agents the same inbound message live; one answers and the other sees it', async () => {
+    const { page: second } = await agentPage('alex', 'Alex');
     const from = '4915100001005';
     await page.goto(`${fixture.inbox.url}/`);
     await page.getByRole('status').getByText('Live').waitFor();
@@ -311,6 +320,43 @@ describe('web inbox', () => {
     await seenByOwner.waitFor({ timeout: 5_000 });
     await expect(seenByOwner.locator('.bubble-sender').textContent()).resolves.toBe('Alex Agent');
     await second.close();
+  });
+
+  it('shows who handles a chat and its tags, live; an agent takes it and releases it', async () => {
+    const from = '4915100001006';
+    await customerWrites(from, 'Who can help me?');
+    const blair = await agentPage('blair', 'Blair');
+    const header = (p: Page) =>
+      p.getByRole('region', { name: 'Conversation with Dana Web' }).locator('header');
+    for (const p of [page, blair.page]) {
+      await p.goto(`${fixture.inbox.url}/main/chat/${from}`);
+      await header(p).getByText('Not assigned').waitFor();
+    }
+    await header(blair.page).getByRole('button', { name: 'Assign to me' }).click();
+    await header(blair.page).getByText('Assigned to you').waitFor();
+    const assigned = await api()
+      .get(`/api/v1/chat_assignment/${from}/`)
+      .set('Authorization', `Token ${await ownerToken()}`)
+      .expect(200);
+    expect(assigned.body).toMatchObject({ assigned_to_user: blair.id });
+    // The admin's page learns it from the websocket, offers to take it over, and the list says who.
+    await header(page).getByText('Assigned to Blair Agent').waitFor();
+    await header(page).getByRole('button', { name: 'Assign to me' }).waitFor();
+    await page.locator(`li[data-wa-id="${from}"]`).getByText('· Blair').waitFor();
+
+    const owner = { Authorization: `Token ${await ownerToken()}` };
+    const tag = await api()
+      .post('/api/v1/tags/')
+      .set(owner)
+      .send({ name: 'VIP', web_inbox_color: '#b5179e' })
+      .expect(201);
+    await api().post('/api/v1/chat_tagging/').set(owner).send({ tag: tag.body.id, chat: from }).expect(201);
+    await header(blair.page).getByRole('list', { name: 'Tags' }).getByText('VIP').waitFor();
+
+    await header(blair.page).getByRole('button', { name: 'Unassign' }).click();
+    await header(blair.page).getByText('Not assigned').waitFor();
+    await header(page).getByText('Not assigned').waitFor();
+    await blair.page.close();
   });
 
   it('has no serious or critical accessibility violations (axe) on the login page, the chat list and a conversation', async () => {

@@ -122,6 +122,9 @@ describe('the chat list kept current', () => {
       last_message_timestamp: null,
     },
     last_message: null,
+    assigned_to_user: null,
+    assigned_group: null,
+    tags: [],
   });
   const chatPage = (ids: string[], next = true): Page<Chat> => ({
     count: 0,

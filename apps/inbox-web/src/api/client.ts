@@ -1,6 +1,6 @@
 /** The Integration API of this instance (same origin), with the session's token. */
 import { session } from '../auth/session';
-import type { Chat, Message, Page, SavedResponse, Template } from './types';
+import type { Chat, CurrentUser, Message, Page, SavedResponse, Template } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -32,7 +32,9 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     },
   });
   const body: unknown = response.status === 204 ? null : await response.json().catch(() => null);
-  if (response.status === 401 || (response.status === 403 && token)) {
+  // Only a 401 means the token no longer works; a 403 refuses one action (seed 002's permissions)
+  // and is shown where it happened.
+  if (response.status === 401 && token) {
     session.end('Your session has ended. Please log in again.');
     window.dispatchEvent(new Event('inbox:logged-out'));
   }
@@ -77,6 +79,17 @@ export const inboxApi = {
       body: form,
     });
   },
+  currentUser: () => api<CurrentUser>('/api/v1/users/current/'),
+  /** One chat as the list shows it (assignee, tags), found by its number. */
+  chat: async (waId: string) =>
+    (await api<Page<Chat>>(`/api/v1/chats/?search=${waId}&limit=20`)).results.find((c) => c.wa_id === waId) ??
+    null,
+  /** Seed 002's chat assignment: `null` clears the user. */
+  assignChat: (waId: string, userId: number | null) =>
+    api(`/api/v1/chat_assignment/${waId}/`, {
+      method: 'PATCH',
+      body: JSON.stringify({ assigned_to_user: userId }),
+    }),
   templates: () => api<Page<Template>>('/api/v1/templates/?status=approved&limit=200'),
   savedResponses: () => api<Page<SavedResponse>>('/api/v1/saved_responses/?limit=200'),
   saveResponse: (text: string) =>

@@ -36,11 +36,32 @@ export interface Message {
   idempotency_key?: string | null;
 }
 
+export interface Group {
+  id: number;
+  name: string;
+}
+
+/** A tag as applied to a chat or message (seed 002's tags). */
+export interface AppliedTag {
+  id: number;
+  name: string;
+  web_inbox_color: string | null;
+}
+
 export interface Chat {
   wa_id: string;
   new_messages: number;
   contact: Contact;
   last_message: Message | null;
+  assigned_to_user: User | null;
+  assigned_group: Group | null;
+  tags: AppliedTag[];
+}
+
+/** `users/current/`: who is logged in. */
+export interface CurrentUser extends User {
+  /** 'admin', 'regular' or 'app'. */
+  profile: { role: string };
 }
 
 export interface Template {

@@ -1,4 +1,4 @@
-/** The token in local storage (seed 002: token auth); a 401/403 ends the session with a reason. */
+/** The token in local storage (seed 002: token auth); a 401 ends the session with a reason. */
 const KEY = 'inbox.token';
 const REASON = 'inbox.logout-reason';
 

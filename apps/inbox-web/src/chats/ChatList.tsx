@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { inboxApi } from '../api/client';
+import type { Chat } from '../api/types';
 import { messageText, messageTime } from '../conversation/message-view';
 
 const ROW_HEIGHT = 72;
@@ -15,6 +16,12 @@ function timeLabel(seconds: number): string {
     ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
     : date.toLocaleDateString();
 }
+
+/** Who handles the chat, in a word: the assignee's first name, else the group's name. */
+const owner = (chat: Chat) =>
+  chat.assigned_to_user
+    ? chat.assigned_to_user.first_name || chat.assigned_to_user.username
+    : (chat.assigned_group?.name ?? '');
 
 /** Newest activity first, searchable, loaded page by page as it scrolls (virtualised). */
 export function ChatList({ openWaId }: { openWaId?: string }) {
@@ -85,7 +92,10 @@ export function ChatList({ openWaId }: { openWaId?: string }) {
                     {chat.contact.initials}
                   </span>
                   <span className="chat-main">
-                    <span className="chat-name">{name}</span>
+                    <span className="chat-name">
+                      {name}
+                      {owner(chat) && <span className="chat-assignee"> · {owner(chat)}</span>}
+                    </span>
                     <span className="chat-preview">
                       {chat.last_message ? messageText(chat.last_message) : ''}
                     </span>

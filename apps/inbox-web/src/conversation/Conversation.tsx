@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { inboxApi } from '../api/client';
 import { markChatRead, refreshChatList } from '../chats/chat-list-refresh';
 import { MessageBubble, PendingBubble } from './Bubbles';
+import { ChatOwner } from './ChatOwner';
 import { Composer } from './Composer';
 import { HistoryRow, OlderPage, historyRows, olderPage } from './history';
 import { messageTime, windowOpen } from './message-view';
@@ -93,6 +94,7 @@ export function Conversation({ waId }: { waId: string }) {
         </Link>
         <h2>{name}</h2>
         <span className="muted">+{waId}</span>
+        <ChatOwner waId={waId} />
       </header>
       <div className="history-pane">
         {hasNextPage && (

@@ -1,8 +1,8 @@
 /**
  * Seed 002's websocket: token first, then every event. Events are applied to what is cached:
  * statuses patch their message, a customer's new messages are read with `since_time` and merged,
- * messages written by other agents (getchat_webhook) are merged as they come; the chat list is
- * read again. After a drop it reconnects with backoff (0.5 s doubling to 15 s) and reads
+ * messages written by other agents (getchat_webhook) are merged as they come, an assignment or
+ * tagging change reads the open chat's owner again; the chat list is read again. After a drop it reconnects with backoff (0.5 s doubling to 15 s) and reads
  * everything on screen again, so what happened meanwhile shows.
  */
 import { QueryClient, useQueryClient } from '@tanstack/react-query';
@@ -38,6 +38,8 @@ function apply(queries: QueryClient, frame: Frame, onInbound: (waId: string) => 
       queries.setQueryData<History>(['messages', message.customer_wa_id], (data) =>
         mergeNewest(data, [message]),
       );
+    // An assignment or tagging change: the open chat's owner and tags are read again.
+    if (!payload?.outgoing_messages) void queries.invalidateQueries({ queryKey: ['chat'] });
     return;
   }
   const statuses = statusesIn(payload);
