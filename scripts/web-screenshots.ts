@@ -39,12 +39,11 @@ async function main(): Promise<void> {
     await Promise.all([page.waitForURL('**/admin/'), page.click('text=SAVE')]);
     // The owner's name, a tag on Kerry's chat and Jonas's chat with the agents' group, as a team would have them.
     const api = () => request(fixture.inbox.app.getHttpServer());
-    const token = (
-      await api()
-        .post('/api/v1/auth/token/')
-        .send({ username: 'owner@example.com', password: PASSWORD })
-        .expect(200)
-    ).body.token as string;
+    const login = await api()
+      .post('/api/v1/auth/token/')
+      .send({ username: 'owner@example.com', password: PASSWORD })
+      .expect(200);
+    const token = (login.body as { token: string }).token;
     const owner = { Authorization: `Token ${token}` };
     const me = (await api().get('/api/v1/users/current/').set(owner).expect(200)).body as { id: number };
     await api()
@@ -52,15 +51,17 @@ async function main(): Promise<void> {
       .set(owner)
       .send({ first_name: 'Sam', last_name: 'Owner' })
       .expect(200);
-    const tag = await api()
-      .post('/api/v1/tags/')
-      .set(owner)
-      .send({ name: 'Order', web_inbox_color: '#1d4ed8' })
-      .expect(201);
+    const tag = (
+      await api()
+        .post('/api/v1/tags/')
+        .set(owner)
+        .send({ name: 'Order', web_inbox_color: '#1d4ed8' })
+        .expect(201)
+    ).body as { id: number };
     await api()
       .post('/api/v1/chat_tagging/')
       .set(owner)
-      .send({ tag: tag.body.id, chat: '4915112345678' })
+      .send({ tag: tag.id, chat: '4915112345678' })
       .expect(201);
     await api()
       .patch('/api/v1/chat_assignment/4930123456789/')

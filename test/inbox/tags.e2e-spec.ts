@@ -27,28 +27,47 @@ describe('tags and tagging events', () => {
   });
   afterAll(() => fixture?.close());
 
-  it('keeps tags: created by any user and the configurator, renamed and deleted by admins, names unique', async () => {
+  it('keeps tags: created by any user and the configurator, renamed and deleted by admins, names unique, with extra', async () => {
     const created = await http()
       .post('/api/v1/tags/')
       .set(asBot())
-      .send({ name: 'Spam', web_inbox_color: '#999' });
+      .send({ name: 'Spam', web_inbox_color: '#999', extra: { source: 'crm', priority: 2 } });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(Number), name: 'Spam', web_inbox_color: '#999' });
+    expect(created.body).toEqual({
+      id: expect.any(Number),
+      name: 'Spam',
+      web_inbox_color: '#999',
+      extra: { source: 'crm', priority: 2 },
+    });
     const again = await http().post('/api/v1/tags/').set(asConfigurator()).send({ name: 'Spam' });
     expect(again.status).toBe(400);
     expect(again.body).toEqual({ name: ['tag with this name already exists.'] });
     expect((await http().post('/api/v1/tags/').set(asBot()).send({ name: ' ' })).body).toEqual({
       name: ['This field is required.'],
     });
+    for (const extra of ['text', [1, 2], { big: 'x'.repeat(17_000) }])
+      expect(
+        Object.keys(
+          (await http().post('/api/v1/tags/').set(asBot()).send({ name: 'Odd', extra }).expect(400)).body,
+        ),
+      ).toEqual(['extra']);
     await http().patch(`/api/v1/tags/${created.body.id}/`).set(asBot()).send({ name: 'Junk' }).expect(403);
     const renamed = await http()
       .patch(`/api/v1/tags/${created.body.id}/`)
       .set(asAdmin())
       .send({ name: 'Junk' })
       .expect(200);
-    expect(renamed.body).toEqual({ id: created.body.id, name: 'Junk', web_inbox_color: '#999' });
+    // PATCH keeps what it does not name, extra included.
+    expect(renamed.body).toEqual({ ...created.body, name: 'Junk' });
     const list = await http().get('/api/v1/tags/').set(asBot()).expect(200);
     expect(list.body.results).toContainEqual(renamed.body);
+    // PUT replaces: what it leaves out is cleared.
+    const replaced = await http()
+      .put(`/api/v1/tags/${created.body.id}/`)
+      .set(asAdmin())
+      .send({ name: 'Junk' })
+      .expect(200);
+    expect(replaced.body).toEqual({ id: created.body.id, name: 'Junk', web_inbox_color: null, extra: null });
     await http().delete(`/api/v1/tags/${created.body.id}/`).set(asAdmin()).expect(204);
     await http().get(`/api/v1/tags/${created.body.id}/`).set(asBot()).expect(404);
   });

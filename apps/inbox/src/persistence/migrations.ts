@@ -14,7 +14,7 @@ import {
   RELAY_FUNCTION_MIGRATIONS,
   RELAY_MIGRATIONS,
 } from '../relay/relay.migrations';
-import { TAG_MIGRATIONS } from '../tags/tags.migrations';
+import { TAG_EXTRA_MIGRATIONS, TAG_MIGRATIONS } from '../tags/tags.migrations';
 import { ASSIGNMENT_MIGRATIONS } from '../assignment/assignment.migrations';
 import { RULE_ENGINE_MIGRATIONS } from '../rule-engine/rule-engine.migrations';
 import { PERMISSION_MIGRATIONS } from '../permissions/permissions.migrations';
@@ -46,4 +46,5 @@ export const MIGRATIONS: Migration[] = [
   ...RELAY_FUNCTION_MIGRATIONS,
   ...PERMISSION_MIGRATIONS,
   ...RELAY_FUNCTION_LISTENING_MIGRATIONS,
+  ...TAG_EXTRA_MIGRATIONS,
 ];

@@ -13,10 +13,12 @@ export interface Tag {
   id: number;
   name: string;
   web_inbox_color: string | null;
+  /** The tag's own free-form data (an object, or null). */
+  extra: unknown;
 }
 
-/** A tag as a chat or message shows it (seed 002: with its tagging's id and extra). */
-export interface AppliedTag extends Tag {
+/** A tag as a chat or message shows it (seed 002: with its tagging's id and the tagging's extra). */
+export interface AppliedTag extends Omit<Tag, 'extra'> {
   tagging_id: number;
   extra: unknown;
 }
@@ -56,7 +58,7 @@ export interface TaggingChange {
   doneBy: number;
 }
 
-const TAG_COLUMNS = 'id, name, web_inbox_color';
+const TAG_COLUMNS = 'id, name, web_inbox_color, extra';
 const now = () => Math.floor(Date.now() / 1000);
 
 @Injectable()
@@ -86,20 +88,25 @@ export class TagsStore {
   }
 
   /** Undefined when the name is taken. */
-  async create(name: string, color: string | null): Promise<Tag | undefined> {
+  async create(name: string, color: string | null, extra: unknown = null): Promise<Tag | undefined> {
     const [tag] = await this.db.query<Tag>(
-      `INSERT INTO tags (name, web_inbox_color) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING ${TAG_COLUMNS}`,
-      [name, color],
+      `INSERT INTO tags (name, web_inbox_color, extra) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING ${TAG_COLUMNS}`,
+      [name, color, extra === null ? null : JSON.stringify(extra)],
     );
     return tag;
   }
 
   /** Undefined when the name is another tag's; null when the tag is gone. */
-  async update(id: number, name: string, color: string | null): Promise<Tag | undefined | null> {
+  async update(
+    id: number,
+    name: string,
+    color: string | null,
+    extra: unknown,
+  ): Promise<Tag | undefined | null> {
     try {
       const [tag] = await this.db.query<Tag>(
-        `UPDATE tags SET name = $2, web_inbox_color = $3 WHERE id = $1 RETURNING ${TAG_COLUMNS}`,
-        [id, name, color],
+        `UPDATE tags SET name = $2, web_inbox_color = $3, extra = $4 WHERE id = $1 RETURNING ${TAG_COLUMNS}`,
+        [id, name, color, extra === null ? null : JSON.stringify(extra)],
       );
       return tag ?? null;
     } catch (error) {

@@ -80,8 +80,8 @@ export class TagsController {
   @Post('tags')
   @HttpCode(201)
   async create(@Body() body: unknown): Promise<Tag> {
-    const { name, color } = this.readTag(body);
-    const tag = await this.store.create(name, color);
+    const { name, color, extra } = this.readTag(body);
+    const tag = await this.store.create(name, color, extra);
     if (!tag) throw new DrfError(400, { name: ['tag with this name already exists.'] });
     return tag;
   }
@@ -248,8 +248,9 @@ export class TagsController {
       input.web_inbox_color === undefined ? (current?.web_inbox_color ?? null) : input.web_inbox_color;
     if (color !== null && (typeof color !== 'string' || color.length > MAX_NAME))
       errors.web_inbox_color = [`A string of at most ${MAX_NAME} characters, or null.`];
+    const extra = input.extra === undefined && current ? current.extra : readExtra(input.extra, errors);
     if (Object.keys(errors).length) throw new DrfError(400, errors);
-    return { name: (name as string).trim(), color: color as string | null };
+    return { name: (name as string).trim(), color: color as string | null, extra };
   }
 
   /** Seed 002's can_use_tags, on a chat the user may read. */
@@ -266,8 +267,8 @@ export class TagsController {
     this.mayManage(user);
     const current = await this.store.find(pathId(id));
     if (!current) throw NOT_FOUND();
-    const { name, color } = this.readTag(body, partial ? current : undefined);
-    const tag = await this.store.update(current.id, name, color);
+    const { name, color, extra } = this.readTag(body, partial ? current : undefined);
+    const tag = await this.store.update(current.id, name, color, extra);
     if (tag === null) throw NOT_FOUND();
     if (!tag) throw new DrfError(400, { name: ['tag with this name already exists.'] });
     return tag;

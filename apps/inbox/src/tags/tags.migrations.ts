@@ -38,3 +38,8 @@ export const TAG_MIGRATIONS: Migration[] = [
     ],
   },
 ];
+
+/** Seed 002's `extra` on a tag itself (taggings had theirs from the start). */
+export const TAG_EXTRA_MIGRATIONS: Migration[] = [
+  { name: '0017-tag-extra', statements: [`ALTER TABLE tags ADD COLUMN extra jsonb`] },
+];
