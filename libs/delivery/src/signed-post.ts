@@ -97,3 +97,13 @@ export async function postSigned(post: SignedPost, guard: AddressGuard): Promise
     req.end(post.body);
   });
 }
+
+/** Why a post did not succeed and whether trying again could change that; undefined for a 2xx. */
+export function failureOf(outcome: PostOutcome): { error: string; permanent: boolean } | undefined {
+  if (outcome.kind === 'answered')
+    return outcome.status >= 200 && outcome.status < 300
+      ? undefined
+      : { error: `HTTP ${outcome.status}: ${outcome.bodySnippet.slice(0, 200)}`.trim(), permanent: false };
+  // An address the guard refuses stays refused: retrying would only delay what waits behind it.
+  return { error: outcome.reason, permanent: outcome.kind === 'blocked' };
+}

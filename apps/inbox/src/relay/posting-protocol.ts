@@ -34,10 +34,10 @@ export interface PostLanesRequest {
 }
 
 /** A lane stops at its first failure that may pass (its later deliveries are not tried, so not listed). */
-export type PostOutcome =
+export type DeliveryOutcome =
   { deliveryId: string; ok: true } | { deliveryId: string; ok: false; error: string; permanent: boolean };
 
 export interface PostLanesAnswer {
   batch: number;
-  outcomes: PostOutcome[];
+  outcomes: DeliveryOutcome[];
 }

@@ -8,12 +8,12 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AddressGuard } from '@app/delivery/address-guard';
-import { postSigned } from '@app/delivery/signed-post';
+import { failureOf, postSigned } from '@app/delivery/signed-post';
 import type {
   LanePost,
   PostLanesAnswer,
   PostLanesRequest,
-  PostOutcome,
+  DeliveryOutcome,
   PostingReceiver,
   PostingThreadSettings,
 } from './posting-protocol';
@@ -26,7 +26,7 @@ export function runPostingThread(): void {
     https: new HttpsAgent({ keepAlive: true, maxSockets: 16 }),
   };
 
-  async function postOne(receiver: PostingReceiver, post: LanePost): Promise<PostOutcome> {
+  async function postOne(receiver: PostingReceiver, post: LanePost): Promise<DeliveryOutcome> {
     const outcome = await postSigned(
       {
         url: receiver.url,
@@ -39,22 +39,14 @@ export function runPostingThread(): void {
       },
       guard,
     );
-    const { deliveryId } = post;
-    if (outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300)
-      return { deliveryId, ok: true };
-    if (outcome.kind === 'answered')
-      return {
-        deliveryId,
-        ok: false,
-        error: `HTTP ${outcome.status}: ${outcome.bodySnippet}`.trim(),
-        permanent: false,
-      };
-    // An address the guard refuses stays refused: retrying would only delay the chat's next messages.
-    return { deliveryId, ok: false, error: outcome.reason, permanent: outcome.kind === 'blocked' };
+    const failure = failureOf(outcome);
+    return failure
+      ? { deliveryId: post.deliveryId, ok: false, ...failure }
+      : { deliveryId: post.deliveryId, ok: true };
   }
 
   async function postLanes({ batch, receiver, lanes }: PostLanesRequest): Promise<PostLanesAnswer> {
-    const outcomes: PostOutcome[] = [];
+    const outcomes: DeliveryOutcome[] = [];
     const queue = [...lanes];
     const runLanes = async () => {
       for (let lane = queue.shift(); lane; lane = queue.shift())

@@ -9,7 +9,12 @@ import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BootstrapEnv } from '@app/bootstrap';
 import type { WabaWebhook } from '../waba-webhooks/waba-webhooks-store';
-import { POSTING_THREAD_ROLE, PostLanesAnswer, PostOutcome, PostingThreadSettings } from './posting-protocol';
+import {
+  POSTING_THREAD_ROLE,
+  PostLanesAnswer,
+  DeliveryOutcome,
+  PostingThreadSettings,
+} from './posting-protocol';
 import type { PreparedDelivery } from './relay-sender';
 
 /** Chats of one webhook posted side by side (each chat's own messages stay in order). */
@@ -30,7 +35,7 @@ const FROM_SOURCE = `
 `;
 
 interface Pending {
-  done: (outcomes: PostOutcome[]) => void;
+  done: (outcomes: DeliveryOutcome[]) => void;
   /** Each lane's first delivery: what fails if the thread dies (the lanes then wait for their retry). */
   heads: string[];
 }
@@ -46,12 +51,12 @@ export class RelayPoster implements OnApplicationShutdown {
   constructor(private readonly config: BootstrapEnv) {}
 
   /** Posts the lanes; a lane stops at its first failure that may pass (later ones are not listed). */
-  postLanes(webhook: WabaWebhook, lanes: PreparedDelivery[][]): Promise<PostOutcome[]> {
+  postLanes(webhook: WabaWebhook, lanes: PreparedDelivery[][]): Promise<DeliveryOutcome[]> {
     const thread = this.running();
     const batch = this.nextBatch++;
     const prefix = `relay_${this.config.INSTANCE_ID.slice(0, 12)}_`;
     clearTimeout(this.idleTimer);
-    return new Promise<PostOutcome[]>((done) => {
+    return new Promise<DeliveryOutcome[]>((done) => {
       this.pending.set(batch, { done, heads: lanes.map((lane) => lane[0].delivery.id) });
       thread.postMessage({
         batch,

@@ -14,7 +14,6 @@ import PgBoss from 'pg-boss';
 import { Client } from 'pg';
 import { BootstrapEnv } from '@app/bootstrap';
 import { ConversationStore } from '../conversations/conversation-store';
-import { InboxDb } from '../persistence/inbox-db';
 import { PgListener } from '../persistence/pg-listener';
 import { WabaWebhook, WabaWebhooksStore } from '../waba-webhooks/waba-webhooks-store';
 import { Delivery, RELAY_CHANNEL, RelayStore } from './relay-store';
@@ -63,7 +62,6 @@ export class RelayPump implements OnApplicationShutdown {
 
   constructor(
     private readonly config: BootstrapEnv,
-    private readonly db: InboxDb,
     private readonly store: RelayStore,
     private readonly webhooks: WabaWebhooksStore,
     private readonly conversations: ConversationStore,

@@ -9,7 +9,7 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { BootstrapEnv } from '@app/bootstrap';
-import { postSigned } from '@app/delivery/signed-post';
+import { failureOf, postSigned } from '@app/delivery/signed-post';
 import { AssignmentService, GROUP_ASSIGN_METHODS, GroupAssignMethod } from '../assignment/assignment.service';
 import { ConversationsService } from '../conversations/conversations.service';
 import { readProviderWebhook } from '../provider/provider-webhook';
@@ -162,17 +162,11 @@ export class RuleEngine implements RuleEngineDrain {
       },
       this.receivers.get(),
     );
-    if (outcome.kind !== 'answered')
-      return { ok: false, error: outcome.reason, permanent: outcome.kind === 'blocked' };
-    if (outcome.status < 200 || outcome.status >= 300)
-      return {
-        ok: false,
-        error: `HTTP ${outcome.status}: ${outcome.bodySnippet.slice(0, 200)}`,
-        permanent: false,
-      };
+    const failure = failureOf(outcome);
+    if (failure) return { ok: false, ...failure };
     let assignments: EngineAssignment[];
     try {
-      assignments = readEngineAnswer(outcome.bodySnippet);
+      assignments = readEngineAnswer(outcome.kind === 'answered' ? outcome.bodySnippet : ''); // a 2xx is answered
     } catch (error) {
       if (!(error instanceof MalformedAnswer)) throw error;
       return { ok: false, error: `malformed answer: ${error.message}`, permanent: true };
