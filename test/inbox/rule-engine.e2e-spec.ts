@@ -256,6 +256,85 @@ describe('rule engines', () => {
     }
   });
 
+  it('checks a custom engine’s answer like the API, takes its error field as a failure, and never applies an old event over a newer assignment', async () => {
+    let secret = '';
+    let mode: 'unknown-group' | 'error' | 'down' | 'bot' = 'unknown-group';
+    let calls = 0;
+    const engine = await startReceiver((req: ReceivedRequest, res: ServerResponse) => {
+      new Webhook(secret).verify(req.body, req.headers as Record<string, string>);
+      calls++;
+      const data = JSON.parse(req.body) as Json;
+      const ids = ((data.incoming_messages ?? []) as Json[]).map((m) => m.id as string);
+      if (mode === 'down') return void json(res, 503, { error: 'restarting' });
+      // What seed 002's Python example answers when its code raises.
+      if (mode === 'error') return void json(res, 200, { error: 'division by zero' });
+      if (mode === 'unknown-group')
+        return void json(res, 200, {
+          assignment: ids.map((id) => ({
+            message_id: id,
+            group: 99,
+            group_assign_method: 'let_group_decide',
+          })),
+        });
+      json(res, 200, { assignment: ids.map((id) => ({ message_id: id, user: botId })) });
+    });
+    const status = async () =>
+      (await http().get('/api/v1/rule_engine/').set(asAdmin()).expect(200)).body.status as Json;
+    try {
+      secret = (
+        await http()
+          .put('/api/v1/rule_engine/')
+          .set(asAdmin())
+          .send({ mode: 'custom', url: `${engine.url}/webhook` })
+          .expect(200)
+      ).body.secret;
+      const failedBefore = (await status()).failed as number;
+
+      // A group that does not exist: the event fails with the reason, nothing is recorded.
+      const lost = '4918000000011';
+      await customerWrites(lost, 'Which group?');
+      await waitFor(async () => (await status()).failed === failedBefore + 1);
+      expect((await status()).last_error).toMatch(/refused answer: assignment\[0\]: group 99 does not exist/);
+      expect(await assignment(lost)).toMatchObject({ assigned_to_user: null, assigned_group: null });
+      const events = await http()
+        .get(`/api/v1/chat_assignment_events/?wa_id=${lost}`)
+        .set(asAdmin())
+        .expect(200);
+      expect(events.body.count).toBe(0);
+
+      // HTTP 200 with an error field: a failure with the engine's text, retried like one.
+      mode = 'error';
+      const erring = '4918000000012';
+      const callsBefore = calls;
+      await customerWrites(erring, 'Oops?');
+      await waitFor(() => calls >= callsBefore + 2);
+      expect((await status()).last_error).toMatch(/the engine answered an error: division by zero/);
+      mode = 'bot';
+      await waitFor(async () => (await assignment(erring)).assigned_to_user === botId);
+
+      // An event retried after an admin assigned the chat by hand is not applied over that.
+      mode = 'down';
+      const late = '4918000000013';
+      const beforeLate = calls;
+      await customerWrites(late, 'Is anybody in charge?');
+      await waitFor(() => calls > beforeLate);
+      await http()
+        .patch(`/api/v1/chat_assignment/${late}/`)
+        .set(asAdmin())
+        .send({ assigned_to_user: ana.id })
+        .expect(200);
+      mode = 'bot';
+      await waitFor(async () => (await status()).pending === 0);
+      expect(await assignment(late)).toMatchObject({ assigned_to_user: ana.id });
+      expect((await status()).last_error).toMatch(
+        /chat 4918000000013: not applied, its assignment changed after this event/,
+      );
+    } finally {
+      await http().put('/api/v1/rule_engine/').set(asAdmin()).send({ mode: 'default' }).expect(200);
+      await engine.close();
+    }
+  });
+
   it('refuses rules that cannot work, in DRF shape', async () => {
     const bad = async (body: Json) =>
       (await http().post('/api/v1/rules/').set(asAdmin()).send(body).expect(400)).body as Json;

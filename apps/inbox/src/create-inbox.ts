@@ -12,6 +12,8 @@ import { BootstrapEnv } from '@app/bootstrap';
 import { INBOX_BODY_LIMIT, registerInboxBodyParsers } from './http/body-parsers';
 import { DrfExceptionFilter } from './http/drf-exception.filter';
 import { registerApiDocs } from './http/api-docs';
+import { registerTextGuard } from './http/text-guard';
+import { ApiAuthGuard } from './identity/api-auth.guard';
 import { TokenCipher } from './identity/token-cipher';
 import { InboxModule } from './inbox.module';
 import { bootDatabase } from './persistence/boot-database';
@@ -57,7 +59,9 @@ export async function prepareInbox(logLevel = process.env.LOG_LEVEL ?? 'info'): 
   answerMethodNotAllowed(app.getHttpAdapter().getInstance(), (method) => ({
     detail: `Method "${method}" not allowed.`,
   }));
-  await registerInboxBodyParsers(app);
+  const guard = app.get(ApiAuthGuard);
+  await registerInboxBodyParsers(app, (request) => guard.authenticate(request));
+  registerTextGuard(app.getHttpAdapter().getInstance());
   await app.get(CorsPolicy).register(app.getHttpAdapter().getInstance());
   await app.get(LiveSockets).register(app.getHttpAdapter().getInstance());
   app.useGlobalFilters(new DrfExceptionFilter());

@@ -7,6 +7,8 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { EVENTS_CHANNEL } from '../conversations/conversation-store';
 import { InboxDb } from '../persistence/inbox-db';
+import { scopeClause } from '../permissions/chat-scope-sql';
+import type { ChatScope } from '../permissions/permissions';
 import { RelayStore } from '../relay/relay-store';
 import { eventRow } from './assignment-presenter';
 
@@ -118,13 +120,34 @@ export class AssignmentStore {
     if (Buffer.byteLength(event) < 7900) await tx.query(`SELECT pg_notify($1, $2)`, [EVENTS_CHANNEL, event]);
   }
 
-  async events(filters: { waId?: string; since?: number; before?: number }, limit: number, offset: number) {
+  /** When the chat's assignment last changed (by anyone), or null if it never did. */
+  async lastChangeAt(waId: string): Promise<Date | null> {
+    const [row] = await this.db.query<{ at: Date | null }>(
+      `SELECT max(created_at) AS at FROM chat_assignment_events WHERE customer_wa_id = $1`,
+      [waId],
+    );
+    return row?.at ?? null;
+  }
+
+  async events(
+    filters: { waId?: string; since?: number; before?: number; scope: ChatScope },
+    limit: number,
+    offset: number,
+  ) {
+    const params: unknown[] = [
+      filters.waId ?? null,
+      filters.since ?? null,
+      filters.before ?? null,
+      limit,
+      offset,
+    ];
+    const readable = scopeClause(filters.scope, 'customer_wa_id', params);
     const rows = await this.db.query<AssignmentEventRow & { total: string }>(
       `SELECT *, count(*) OVER () AS total FROM chat_assignment_events
         WHERE ($1::text IS NULL OR customer_wa_id = $1) AND ($2::bigint IS NULL OR timestamp >= $2)
-          AND ($3::bigint IS NULL OR timestamp < $3)
+          AND ($3::bigint IS NULL OR timestamp < $3) ${readable}
         ORDER BY timestamp DESC, id DESC LIMIT $4 OFFSET $5`,
-      [filters.waId ?? null, filters.since ?? null, filters.before ?? null, limit, offset],
+      params,
     );
     return { count: Number(rows[0]?.total ?? 0), results: rows };
   }

@@ -48,13 +48,18 @@ export class AssignmentController {
   }
 
   @Get('chat_assignment_events')
-  async events(@Query() query: Query) {
+  async events(@CurrentUser() user: InboxUser, @Query() query: Query) {
     const window = pageWindow(query);
     const waId = singleQueryValue(query.wa_id);
     if (waId !== undefined && !WA_ID.test(waId))
       throw new DrfError(400, { wa_id: ['Not a valid WhatsApp id.'] });
     const { count, results } = await this.assignments.events(
-      { waId, since: timeParam(query, 'since_time'), before: timeParam(query, 'before_time') },
+      {
+        waId,
+        since: timeParam(query, 'since_time'),
+        before: timeParam(query, 'before_time'),
+        scope: await this.permissions.readScope(user),
+      },
       window,
     );
     return {

@@ -9,6 +9,7 @@ import { DrfError } from '../http/drf-exception.filter';
 import { PageWindow } from '../http/pagination';
 import { IdentityService } from '../identity/identity.service';
 import { InboxUser } from '../persistence/entities';
+import type { ChatScope } from '../permissions/permissions';
 import { GROUPS } from '../users/user.presenter';
 import { AssignmentPresenter } from './assignment-presenter';
 import { Assignment, AssignmentChange, AssignmentStore } from './assignment-store';
@@ -78,6 +79,7 @@ export class AssignmentService {
   ): Promise<AssignmentChange | undefined> {
     let userId = target.user ?? null;
     const groupId = target.group ?? null;
+    if (groupId !== null && !GROUPS.some((g) => g.id === groupId)) return undefined;
     if (groupId !== null && target.method === 'round_robin') {
       const group = GROUPS.find((g) => g.id === groupId);
       userId = group ? ((await this.store.nextInTurn(group.id, group.role)) ?? null) : null;
@@ -96,8 +98,24 @@ export class AssignmentService {
     );
   }
 
-  events(filters: { waId?: string; since?: number; before?: number }, window: PageWindow) {
+  events(filters: { waId?: string; since?: number; before?: number; scope: ChatScope }, window: PageWindow) {
     return this.store.events(filters, window.limit, window.offset);
+  }
+
+  /**
+   * Why a rule engine's assignment cannot be applied, in the API's terms (an unknown user or group
+   * is refused there too), or null. Checked before anything is recorded.
+   */
+  async ruleRefusal(target: { user?: number; group?: number }): Promise<string | null> {
+    if (target.group !== undefined && !GROUPS.some((g) => g.id === target.group))
+      return `group ${target.group} does not exist`;
+    if (target.user !== undefined && !(await this.assignable(target.user)))
+      return `user ${target.user} does not exist or cannot be assigned chats`;
+    return null;
+  }
+
+  lastChangeAt(waId: string): Promise<Date | null> {
+    return this.store.lastChangeAt(waId);
   }
 
   /** An active human or app user (never the configurator) may be given chats. */

@@ -8,6 +8,7 @@ import type { PoolClient } from 'pg';
 import { RelayStore } from '../relay/relay-store';
 import { RuleEngineStore } from '../rule-engine/rule-engine-store';
 import type { ChatScope } from '../permissions/permissions';
+import { scopeCondition, scopeOfChatColumn } from '../permissions/chat-scope-sql';
 import { InboxDb } from '../persistence/inbox-db';
 import type { ProviderNotification } from '../provider/provider-webhook';
 
@@ -48,14 +49,6 @@ export interface AssignmentFilters {
   assignedGroup?: number;
   /** The chats the caller may read (seed 002's can_read_chats); all when left out. */
   scope?: ChatScope;
-}
-
-/** The condition on a chat (`c`) of a read scope, its values added with `add`. */
-function scopeCondition(scope: ChatScope | undefined, add: (sql: string, value: unknown) => void): void {
-  if (!scope || scope.kind === 'all') return;
-  if (scope.kind === 'none') return add('c.wa_id = ? AND false', '');
-  if (scope.groupId === undefined) return add('c.assigned_user_id = ?', scope.userId);
-  add('(c.assigned_user_id = ? OR c.assigned_group_id = ' + String(scope.groupId) + ')', scope.userId);
 }
 
 export interface ChatFilters extends AssignmentFilters {
@@ -160,14 +153,20 @@ export class ConversationStore {
   }
 
   /** Persons (contacts) newest activity first, searched by number or name. */
-  async persons(search: string | undefined, limit: number, offset: number) {
-    const filters = search ? [containing(search)] : [];
-    const where = search ? 'WHERE wa_id ILIKE $3 OR profile_name ILIKE $3' : '';
+  async persons(search: string | undefined, scope: ChatScope, limit: number, offset: number) {
+    const params: unknown[] = [limit, offset];
+    const where: string[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replaceAll('?', `$${params.length}`));
+    };
+    if (search) add('(c.wa_id ILIKE ? OR c.profile_name ILIKE ?)', containing(search));
+    scopeCondition(scope, add);
     return this.page(offset, (at) =>
       this.db.query<ContactRow & { total: string }>(
-        `SELECT *, count(*) OVER () AS total FROM contacts ${where}
-          ORDER BY last_message_timestamp DESC, wa_id LIMIT $1 OFFSET $2`,
-        [limit, at, ...filters],
+        `SELECT c.*, count(*) OVER () AS total FROM contacts c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY c.last_message_timestamp DESC, c.wa_id LIMIT $1 OFFSET $2`,
+        params.map((p, i) => (i === 1 ? at : p)),
       ),
     );
   }
@@ -235,9 +234,7 @@ export class ConversationStore {
       add('m.customer_wa_id IN (SELECT wa_id FROM contacts WHERE assigned_user_id = ?)', f.assignedUser);
     if (f.assignedGroup !== undefined)
       add('m.customer_wa_id IN (SELECT wa_id FROM contacts WHERE assigned_group_id = ?)', f.assignedGroup);
-    scopeCondition(f.scope, (sql, value) =>
-      add(`m.customer_wa_id IN (SELECT c.wa_id FROM contacts c WHERE ${sql})`, value),
-    );
+    scopeOfChatColumn(f.scope, 'm.customer_wa_id', add);
     // The page is chosen on narrow rows (id, timestamp), then its rows are read: the total over
     // every match never carries the payloads (a search matching 1% of 1M messages spilled to disk).
     return this.page(f.offset, (at) =>

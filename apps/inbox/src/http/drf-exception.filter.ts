@@ -14,50 +14,60 @@ type Answer = { status: number; body: Record<string, unknown>; headers: Record<s
  */
 @Catch()
 export class DrfExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const { status, body, headers } = this.answer(exception);
-    for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
-    if (isApi(request.url)) {
-      void reply.status(status).send(body);
-      return;
-    }
-    void reply
-      .status(status)
-      .header('Content-Type', 'text/html; charset=utf-8')
-      .header('Cache-Control', 'no-store')
-      .send(errorPage(STATUS_CODES[status] ?? 'Error', sentence(body)));
+    replyWithError(
+      host.switchToHttp().getRequest<FastifyRequest>(),
+      host.switchToHttp().getResponse<FastifyReply>(),
+      exception,
+    );
   }
+}
 
-  private answer(exception: unknown): Answer {
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const payload = exception.getResponse();
-      const body =
-        typeof payload === 'object' && payload !== null && !('statusCode' in payload)
-          ? (payload as Record<string, unknown>)
-          : {
-              detail:
-                status === 404 ? 'Not found.' : typeof payload === 'string' ? payload : exception.message,
-            };
-      return { status, body, headers: (exception as { headers?: Record<string, string> }).headers ?? {} };
-    }
-    const status = (exception as { statusCode?: number })?.statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return { status, body: { detail: (exception as Error).message }, headers: {} };
-    }
-    if (isDatabaseUnavailable(exception)) {
-      this.logger.warn({ err: exception }, 'database unavailable; answered 503');
-      const { status, detail, headers } = DATABASE_UNAVAILABLE;
-      return { status, body: { detail }, headers };
-    }
-    const errorId = randomUUID();
-    this.logger.error({ err: exception, error_id: errorId }, 'unhandled error');
-    return { status: 500, body: { detail: 'A server error occurred.', error_id: errorId }, headers: {} };
+const logger = new Logger('Errors');
+
+/**
+ * Answers an error in the instance's shapes: the filter's work, and that of Fastify hooks that
+ * refuse a request before Nest sees it (uploads authenticated before their body is read, text a
+ * database cannot hold).
+ */
+export function replyWithError(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
+  const { status, body, headers } = answer(exception);
+  for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
+  if (isApi(request.url)) {
+    void reply.status(status).send(body);
+    return;
   }
+  void reply
+    .status(status)
+    .header('Content-Type', 'text/html; charset=utf-8')
+    .header('Cache-Control', 'no-store')
+    .send(errorPage(STATUS_CODES[status] ?? 'Error', sentence(body)));
+}
+
+function answer(exception: unknown): Answer {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const payload = exception.getResponse();
+    const body =
+      typeof payload === 'object' && payload !== null && !('statusCode' in payload)
+        ? (payload as Record<string, unknown>)
+        : {
+            detail: status === 404 ? 'Not found.' : typeof payload === 'string' ? payload : exception.message,
+          };
+    return { status, body, headers: (exception as { headers?: Record<string, string> }).headers ?? {} };
+  }
+  const status = (exception as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: { detail: (exception as Error).message }, headers: {} };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    logger.warn({ err: exception }, 'database unavailable; answered 503');
+    const { status, detail, headers } = DATABASE_UNAVAILABLE;
+    return { status, body: { detail }, headers };
+  }
+  const errorId = randomUUID();
+  logger.error({ err: exception, error_id: errorId }, 'unhandled error');
+  return { status: 500, body: { detail: 'A server error occurred.', error_id: errorId }, headers: {} };
 }
 
 /** The API and the provider's webhook answer JSON; everything else is a page for a person. */

@@ -67,6 +67,10 @@ export async function parseMultipartFields(
       }
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // A body cut off inside the file ("Unexpected end of form"): without a listener it ended the process.
+      stream.on('error', (error: Error) =>
+        fail(new DrfError(400, `Multipart form parse error - ${error.message}`)),
+      );
       stream.on('limit', () => fail(tooLarge(`the file is larger than ${limits.fileSize} bytes`)));
       stream.on('close', () => {
         fields[name] = {

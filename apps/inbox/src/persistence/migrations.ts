@@ -16,7 +16,7 @@ import {
 } from '../relay/relay.migrations';
 import { TAG_EXTRA_MIGRATIONS, TAG_MIGRATIONS } from '../tags/tags.migrations';
 import { ASSIGNMENT_MIGRATIONS } from '../assignment/assignment.migrations';
-import { RULE_ENGINE_MIGRATIONS } from '../rule-engine/rule-engine.migrations';
+import { RULE_ENGINE_MIGRATIONS, RULE_EVENT_ORDER_MIGRATIONS } from '../rule-engine/rule-engine.migrations';
 import { PERMISSION_MIGRATIONS } from '../permissions/permissions.migrations';
 
 /**
@@ -47,4 +47,5 @@ export const MIGRATIONS: Migration[] = [
   ...PERMISSION_MIGRATIONS,
   ...RELAY_FUNCTION_LISTENING_MIGRATIONS,
   ...TAG_EXTRA_MIGRATIONS,
+  ...RULE_EVENT_ORDER_MIGRATIONS,
 ];

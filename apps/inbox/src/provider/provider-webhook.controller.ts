@@ -1,9 +1,11 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { BootstrapEnv } from '@app/bootstrap';
 import { safeEqual } from '@app/common/crypto/hashing';
 import { ConversationStore } from '../conversations/conversation-store';
 import { WithRawBody } from '../http/body-parsers';
 import { DrfError } from '../http/drf-exception.filter';
+import { REPAIRS_TEXT } from '../http/text-guard';
 import { MalformedWebhook, readProviderWebhook } from './provider-webhook';
 
 /**
@@ -21,6 +23,7 @@ export class ProviderWebhookController {
 
   @Post(':secret')
   @HttpCode(200)
+  @RouteConfig(REPAIRS_TEXT)
   async receive(@Param('secret') secret: string, @Body() body: unknown, @Req() request: WithRawBody) {
     if (!safeEqual(secret, this.config.WABA_WEBHOOK_SECRET)) throw new DrfError(404, 'Not found.');
     let notification;

@@ -45,6 +45,12 @@ export class MalformedWebhook extends Error {}
 
 const MEDIA_TYPES = ['image', 'document', 'audio', 'video', 'sticker', 'voice'];
 const WA_ID = /^\+?\d{3,20}$/;
+/**
+ * A provider's media id becomes a path segment of a provider URL (`GET /{id}`): Cloud API ids are
+ * digits, On-Premises ones UUIDs. Anything else (`..`, `a/b`) is never requested: the message is
+ * stored without a file, rather than the batch refused (a refusal makes the provider redeliver it).
+ */
+export const PROVIDER_MEDIA_ID = /^[A-Za-z0-9][\w-]{0,255}$/;
 const MAX_ID = 256;
 
 type Json = Record<string, unknown>;
@@ -120,14 +126,18 @@ function readMessage(m: unknown): InboundMessage {
   if (MEDIA_TYPES.includes(type)) {
     const part = m[type];
     if (!isObject(part)) throw new MalformedWebhook(`messages[].${type} must be an object`);
-    media = {
-      id: text(part.id, `messages[].${type}.id`),
-      mimeType:
-        typeof part.mime_type === 'string' && /^[\w.+-]{1,64}\/[\w.+-]{1,64}(;.{0,64})?$/.test(part.mime_type)
-          ? part.mime_type.split(';')[0]
-          : 'application/octet-stream',
-      sha256: typeof part.sha256 === 'string' ? part.sha256.slice(0, 128) : null,
-    };
+    const mediaId = text(part.id, `messages[].${type}.id`);
+    media = PROVIDER_MEDIA_ID.test(mediaId)
+      ? {
+          id: mediaId,
+          mimeType:
+            typeof part.mime_type === 'string' &&
+            /^[\w.+-]{1,64}\/[\w.+-]{1,64}(;.{0,64})?$/.test(part.mime_type)
+              ? part.mime_type.split(';')[0]
+              : 'application/octet-stream',
+          sha256: typeof part.sha256 === 'string' ? part.sha256.slice(0, 128) : null,
+        }
+      : undefined;
   }
   return {
     id,

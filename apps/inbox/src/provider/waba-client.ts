@@ -7,6 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import { BootstrapEnv } from '@app/bootstrap';
 import { BodyTooLarge, ProviderHttpAnswer, providerHttp } from './provider-http';
+import { PROVIDER_MEDIA_ID } from './provider-webhook';
 
 /** The provider refused the request (4xx): the caller gets its answer in `waba_response`. */
 export class ProviderRefused extends Error {
@@ -125,6 +126,9 @@ export class Dialog360Client implements WabaClient {
    * provider's own host with the key (360dialog's documented way; the sandbox does the same).
    */
   async downloadMedia(mediaId: string, maxBytes: number): Promise<MediaFile> {
+    // Checked again here: ids stored before the webhook checked them, or from any other caller.
+    if (!PROVIDER_MEDIA_ID.test(mediaId))
+      throw new ProviderRefused(404, { error: 'not a provider media id' });
     const info = (await this.json({ method: 'GET', path: `/${encodeURIComponent(mediaId)}` })) as {
       url?: unknown;
       mime_type?: unknown;

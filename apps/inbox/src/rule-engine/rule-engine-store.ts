@@ -20,6 +20,7 @@ export interface RuleEvent {
   message_ids: string[];
   event: Record<string, unknown> | null;
   attempts: number;
+  created_at: Date;
 }
 
 export interface Rule {
@@ -63,7 +64,7 @@ export class RuleEngineStore {
 
   due(limit: number): Promise<RuleEvent[]> {
     return this.db.query<RuleEvent>(
-      `SELECT id, kind, customer_wa_id, provider_webhook_id, message_ids, event, attempts FROM rule_events
+      `SELECT id, kind, customer_wa_id, provider_webhook_id, message_ids, event, attempts, created_at FROM rule_events
         WHERE done_at IS NULL AND (retry_at IS NULL OR retry_at <= now()) ORDER BY id LIMIT $1`,
       [limit],
     );

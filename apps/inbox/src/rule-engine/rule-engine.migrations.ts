@@ -41,3 +41,18 @@ export const RULE_ENGINE_MIGRATIONS: Migration[] = [
     ],
   },
 ];
+
+/**
+ * When a rule event and an assignment change happened, on one clock: an engine's answer to an
+ * event older than the chat's last assignment change is not applied over it (a retried event
+ * once undid newer assignments). clock_timestamp(), not now(): rows of one transaction differ.
+ */
+export const RULE_EVENT_ORDER_MIGRATIONS: Migration[] = [
+  {
+    name: '0018-rule-event-order',
+    statements: [
+      `ALTER TABLE rule_events ADD COLUMN created_at timestamptz NOT NULL DEFAULT clock_timestamp()`,
+      `ALTER TABLE chat_assignment_events ADD COLUMN created_at timestamptz NOT NULL DEFAULT clock_timestamp()`,
+    ],
+  },
+];

@@ -31,6 +31,8 @@ interface EngineAssignment {
 }
 
 class MalformedAnswer extends Error {}
+/** A 2xx answer with an `error` field: what seed 002's example engine answers on an exception. */
+class EngineReportedError extends Error {}
 
 const isId = (v: unknown) => Number.isInteger(v) && (v as number) > 0 && (v as number) < 2 ** 31;
 
@@ -44,6 +46,11 @@ export function readEngineAnswer(text: string): EngineAssignment[] {
   }
   if (typeof answer !== 'object' || answer === null || Array.isArray(answer))
     throw new MalformedAnswer('the answer is not a JSON object');
+  const reported = (answer as { error?: unknown }).error;
+  if (reported !== undefined && reported !== null && reported !== false && reported !== '')
+    throw new EngineReportedError(
+      `the engine answered an error: ${(typeof reported === 'string' ? reported : JSON.stringify(reported)).slice(0, 300)}`,
+    );
   const list = (answer as { assignment?: unknown }).assignment;
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new MalformedAnswer('"assignment" is not a list');
@@ -168,21 +175,49 @@ export class RuleEngine implements RuleEngineDrain {
     try {
       assignments = readEngineAnswer(outcome.kind === 'answered' ? outcome.bodySnippet : ''); // a 2xx is answered
     } catch (error) {
+      // The engine's own error may pass (it is retried on the schedule); a malformed answer will not.
+      if (error instanceof EngineReportedError) return { ok: false, error: error.message, permanent: false };
       if (!(error instanceof MalformedAnswer)) throw error;
       return { ok: false, error: `malformed answer: ${error.message}`, permanent: true };
     }
-    const problems: string[] = [];
-    for (const a of assignments) {
+    return this.applyAnswer(event, assignments);
+  }
+
+  /**
+   * An engine's assignments, checked like the API checks them before any is applied (an unknown
+   * chat, user or group fails the event with the reason, and nothing is recorded); then each one
+   * whose chat's assignment has not changed since the event happened (docs/rule-engines.md: an
+   * answer to an old event, e.g. a retried one, never undoes a newer assignment).
+   */
+  private async applyAnswer(
+    event: RuleEvent,
+    assignments: EngineAssignment[],
+  ): Promise<{ ok: true; problems: string } | { ok: false; error: string; permanent: boolean }> {
+    const checked: { chat: string; a: EngineAssignment }[] = [];
+    const refusals: string[] = [];
+    for (const [i, a] of assignments.entries()) {
       const chat = a.chat_id ?? (await this.store.chatOfMessage(a.message_id!));
-      const applied = chat
-        ? await this.assignments.applyRule(chat, {
-            user: a.user ?? undefined,
-            group: a.group ?? undefined,
-            method: a.group_assign_method,
-          })
-        : undefined;
-      if (!applied) problems.push(`custom rule engine: could not apply ${JSON.stringify(a).slice(0, 200)}`);
+      const refusal = !chat
+        ? `${a.chat_id ? `chat ${a.chat_id}` : `message ${a.message_id}`} does not exist`
+        : await this.assignments.ruleRefusal({ user: a.user ?? undefined, group: a.group ?? undefined });
+      if (refusal) refusals.push(`assignment[${i}]: ${refusal}`.slice(0, 200));
+      else checked.push({ chat: chat!, a });
     }
-    return { ok: true, problems: problems.join('; ') };
+    if (refusals.length)
+      return { ok: false, error: `refused answer: ${refusals.join('; ')}`, permanent: true };
+    const skipped: string[] = [];
+    for (const { chat, a } of checked) {
+      const changed = await this.assignments.lastChangeAt(chat);
+      if (changed && changed > event.created_at) {
+        skipped.push(`chat ${chat}: not applied, its assignment changed after this event`);
+        continue;
+      }
+      await this.assignments.applyRule(chat, {
+        user: a.user ?? undefined,
+        group: a.group ?? undefined,
+        method: a.group_assign_method,
+      });
+    }
+    return { ok: true, problems: skipped.map((s) => `custom rule engine: ${s}`).join('; ') };
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
+import { MAX_BIGINT, pathId } from '../http/ids';
 import { pageLinks, pageWindow } from '../http/pagination';
 import { ApiAuthGuard, CurrentUser, NoConfigurator } from '../identity/api-auth.guard';
 import { InboxUser } from '../persistence/entities';
@@ -8,12 +9,6 @@ import { SavedResponse, SavedResponsesStore } from './saved-responses-store';
 
 const MAX_TEXT = 4096;
 const PATH = '/api/v1/saved_responses/';
-
-/** A saved response's id in a path: a positive integer that fits PostgreSQL's bigint, else 404. */
-function idOf(raw: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(raw)) throw new DrfError(404, { detail: 'Not found.' });
-  return Number(raw);
-}
 
 /**
  * Seed 002's `saved_responses/`: quick replies the team shares in the web inbox. Every inbox user
@@ -49,7 +44,7 @@ export class SavedResponsesController {
 
   @Get(':id')
   async get(@Param('id') id: string): Promise<SavedResponse> {
-    const found = await this.store.find(idOf(id));
+    const found = await this.store.find(pathId(id, MAX_BIGINT));
     if (!found) throw new DrfError(404, { detail: 'Not found.' });
     return found;
   }
@@ -57,7 +52,7 @@ export class SavedResponsesController {
   @Delete(':id')
   @HttpCode(204)
   async remove(@CurrentUser() user: InboxUser, @Param('id') id: string): Promise<void> {
-    const found = await this.store.find(idOf(id));
+    const found = await this.store.find(pathId(id, MAX_BIGINT));
     if (!found) throw new DrfError(404, { detail: 'Not found.' });
     if (found.created_by !== user.username && user.role !== 'admin')
       throw new DrfError(403, { detail: 'Only the author or an admin may delete this saved response.' });

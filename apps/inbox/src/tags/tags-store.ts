@@ -6,6 +6,8 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { EVENTS_CHANNEL } from '../conversations/conversation-store';
 import { InboxDb } from '../persistence/inbox-db';
+import { scopeClause } from '../permissions/chat-scope-sql';
+import type { ChatScope } from '../permissions/permissions';
 import { RelayStore } from '../relay/relay-store';
 import { RuleEngineStore } from '../rule-engine/rule-engine-store';
 
@@ -269,24 +271,26 @@ export class TagsStore {
 
   async events(
     kind: TaggingKind,
-    filters: { waId?: string; waMessageId?: string; since?: number; before?: number },
+    filters: { waId?: string; waMessageId?: string; since?: number; before?: number; scope: ChatScope },
     limit: number,
     offset: number,
   ) {
+    const params: unknown[] = [
+      kind,
+      filters.waId ?? null,
+      filters.waMessageId ?? null,
+      filters.since ?? null,
+      filters.before ?? null,
+      limit,
+      offset,
+    ];
+    const readable = scopeClause(filters.scope, 'customer_wa_id', params);
     const rows = await this.db.query<TaggingEventRow & { total: string }>(
       `SELECT *, count(*) OVER () AS total FROM tagging_events
         WHERE kind = $1 AND ($2::text IS NULL OR customer_wa_id = $2) AND ($3::text IS NULL OR wa_message_id = $3)
-          AND ($4::bigint IS NULL OR timestamp >= $4) AND ($5::bigint IS NULL OR timestamp < $5)
+          AND ($4::bigint IS NULL OR timestamp >= $4) AND ($5::bigint IS NULL OR timestamp < $5) ${readable}
         ORDER BY timestamp DESC, id DESC LIMIT $6 OFFSET $7`,
-      [
-        kind,
-        filters.waId ?? null,
-        filters.waMessageId ?? null,
-        filters.since ?? null,
-        filters.before ?? null,
-        limit,
-        offset,
-      ],
+      params,
     );
     return { count: Number(rows[0]?.total ?? 0), results: rows };
   }

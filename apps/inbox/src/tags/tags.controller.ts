@@ -14,6 +14,7 @@ import {
 import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
 import { singleQueryValue } from '../http/form-fields';
+import { idOf, pathId } from '../http/ids';
 import { pageLinks, pageWindow } from '../http/pagination';
 import { timeParam } from '../http/query-params';
 import { ApiAuthGuard, CurrentUser, NoConfigurator } from '../identity/api-auth.guard';
@@ -30,19 +31,6 @@ const WA_ID = /^\d{1,20}$/;
 const NOT_FOUND = () => new DrfError(404, { detail: 'Not found.' });
 
 const fields = (body: unknown): Json => (typeof body === 'object' && body !== null ? (body as Json) : {});
-
-function idOf(raw: unknown): number | undefined {
-  const value = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : raw;
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 2 ** 31
-    ? value
-    : undefined;
-}
-
-function pathId(raw: string): number {
-  const id = idOf(raw);
-  if (id === undefined) throw NOT_FOUND();
-  return id;
-}
 
 function readExtra(raw: unknown, errors: Record<string, string[]>): unknown {
   if (raw === undefined || raw === null) return null;
@@ -156,15 +144,17 @@ export class TagsController {
 
   @Get('message_tagging/:id')
   @NoConfigurator()
-  async messageTagging(@Param('id') id: string) {
+  async messageTagging(@CurrentUser() user: InboxUser, @Param('id') id: string) {
     const t = await this.tagging('message', id);
+    await this.permissions.mayReadChat(user, t.customer_wa_id);
     return { id: t.id, tag: t.tag_id, message: t.wa_message_id, extra: t.extra };
   }
 
   @Get('chat_tagging/:id')
   @NoConfigurator()
-  async chatTagging(@Param('id') id: string) {
+  async chatTagging(@CurrentUser() user: InboxUser, @Param('id') id: string) {
     const t = await this.tagging('chat', id);
+    await this.permissions.mayReadChat(user, t.customer_wa_id);
     return { id: t.id, tag: t.tag_id, chat: t.customer_wa_id, extra: t.extra };
   }
 
@@ -188,17 +178,18 @@ export class TagsController {
 
   @Get('message_tagging_events')
   @NoConfigurator()
-  messageEvents(@Query() query: Query) {
-    return this.eventList('message', query);
+  messageEvents(@CurrentUser() user: InboxUser, @Query() query: Query) {
+    return this.eventList(user, 'message', query);
   }
 
   @Get('chat_tagging_events')
   @NoConfigurator()
-  chatEvents(@Query() query: Query) {
-    return this.eventList('chat', query);
+  chatEvents(@CurrentUser() user: InboxUser, @Query() query: Query) {
+    return this.eventList(user, 'chat', query);
   }
 
-  private async eventList(kind: TaggingKind, query: Query) {
+  /** Events of the chats the user may read only (seed 002's can_read_chats). */
+  private async eventList(user: InboxUser, kind: TaggingKind, query: Query) {
     const window = pageWindow(query);
     const waId = singleQueryValue(query.wa_id);
     if (waId !== undefined && !WA_ID.test(waId))
@@ -211,6 +202,7 @@ export class TagsController {
         waMessageId: messageId,
         since: timeParam(query, 'since_time'),
         before: timeParam(query, 'before_time'),
+        scope: await this.permissions.readScope(user),
       },
       window.limit,
       window.offset,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
+import { pathId } from '../http/ids';
 import { pageLinks, pageWindow } from '../http/pagination';
 import { AdminOnly, ApiAuthGuard, CurrentUser } from '../identity/api-auth.guard';
 import { verifyPassword } from '../identity/password-hasher';
@@ -65,25 +66,25 @@ export class UsersController {
   async changePassword(@Param('id') id: string, @Body() body: { password?: unknown }) {
     if (typeof body?.password !== 'string')
       throw new DrfError(400, { password: ['This field is required.'] });
-    await this.users.setPassword(await this.users.get(Number(id)), body.password, 'password');
+    await this.users.setPassword(await this.users.get(pathId(id)), body.password, 'password');
     return {};
   }
 
   @Get('users/:id')
   async get(@CurrentUser() actor: InboxUser, @Param('id') id: string) {
-    if (actor.role !== 'admin' && actor.id !== Number(id)) throw new DrfError(404, 'Not found.');
-    const found = await this.users.get(Number(id));
+    if (actor.role !== 'admin' && actor.id !== pathId(id)) throw new DrfError(404, 'Not found.');
+    const found = await this.users.get(pathId(id));
     return presentUser(this.config.PUBLIC_URL, found, await this.permissions.of(found));
   }
 
   @Put('users/:id')
   async replace(@CurrentUser() actor: InboxUser, @Param('id') id: string, @Body() body: UserInput) {
-    return presentUser(this.config.PUBLIC_URL, await this.users.update(actor, Number(id), body ?? {}, false));
+    return presentUser(this.config.PUBLIC_URL, await this.users.update(actor, pathId(id), body ?? {}, false));
   }
 
   @Patch('users/:id')
   async patch(@CurrentUser() actor: InboxUser, @Param('id') id: string, @Body() body: UserInput) {
-    return presentUser(this.config.PUBLIC_URL, await this.users.update(actor, Number(id), body ?? {}, true));
+    return presentUser(this.config.PUBLIC_URL, await this.users.update(actor, pathId(id), body ?? {}, true));
   }
 
   @Get('groups')

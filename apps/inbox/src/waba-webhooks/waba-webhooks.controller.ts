@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { BootstrapEnv } from '@app/bootstrap';
 import { DrfError } from '../http/drf-exception.filter';
+import { pathId } from '../http/ids';
 import { pageLinks, pageWindow } from '../http/pagination';
 import { ApiAuthGuard, CurrentUser } from '../identity/api-auth.guard';
 import { InboxUser } from '../persistence/entities';
@@ -25,11 +26,6 @@ const NOT_FOUND = () => new DrfError(404, { detail: 'Not found.' });
 
 /** Admins and the configurator (a partner's automation connects its apps) manage every user's webhook. */
 const managesAll = (user: InboxUser) => user.role === 'admin' || user.isConfigurator;
-
-function idOf(raw: string): number {
-  if (!/^[1-9]\d{0,8}$/.test(raw)) throw NOT_FOUND();
-  return Number(raw);
-}
 
 function present(publicUrl: string, w: WabaWebhook, delivery: DeliveryState | undefined) {
   return {
@@ -144,7 +140,7 @@ export class WabaWebhooksController {
   }
 
   private async visible(user: InboxUser, rawId: string): Promise<WabaWebhook> {
-    const found = await this.store.find(idOf(rawId));
+    const found = await this.store.find(pathId(rawId));
     if (!found || (found.userId !== user.id && !managesAll(user))) throw NOT_FOUND();
     return found;
   }
