@@ -169,6 +169,34 @@ describe('Partner API: hostile and malformed input', () => {
     expect(long.body).toEqual({ detail: 'URI Too Long: a path segment is longer than 100 characters' });
   });
 
+  it('answers what Node refuses before Fastify (a malformed request line, 20 KB of headers, stalled headers) in its own shape', async () => {
+    const statusAndBody = (answer: string) => {
+      const [head, body] = answer.split('\r\n\r\n');
+      return { status: head.split(' ')[1], body: JSON.parse(body) as unknown };
+    };
+    expect(statusAndBody(await rawExchange(port, 'GET /v1/instances HTTP/1.1 extra\r\n\r\n'))).toEqual({
+      status: '400',
+      body: { detail: 'Bad Request: the request could not be parsed' },
+    });
+    const big = `GET /v1/instances HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`;
+    expect(statusAndBody(await rawExchange(port, big))).toEqual({
+      status: '431',
+      body: { detail: 'Request Header Fields Too Large' },
+    });
+    const stalled = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write('GET /v1/instances HTTP/1.1\r\nHost: x\r\n'),
+      );
+      let data = '';
+      socket.on('data', (d: Buffer) => (data += d.toString()));
+      socket.on('close', () => resolve(data));
+    });
+    expect(statusAndBody(stalled)).toEqual({
+      status: '408',
+      body: { detail: 'Request Timeout: the request was not received in time' },
+    });
+  }, 20_000);
+
   it('times out a request whose body stalls (headers sent, then `{"a":` and nothing more)', async () => {
     const started = Date.now();
     const answer = await new Promise<string>((resolve) => {
@@ -185,4 +213,54 @@ describe('Partner API: hostile and malformed input', () => {
     expect(waited).toBeGreaterThanOrEqual(9_000);
     expect(waited).toBeLessThan(15_000);
   }, 30_000);
+});
+
+describe('Partner API: webhook URLs into our own network, refused when given', () => {
+  let api: Awaited<ReturnType<typeof startApi>>;
+  let partner: TestPartner;
+  const http = () => request(api.app.getHttpServer());
+
+  beforeAll(async () => {
+    // What production runs with (the default outside local mode).
+    api = await startApi({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' });
+    partner = await createTestPartner(api.app.get(DataSource));
+  });
+  afterAll(() => api.close());
+
+  it.each([
+    ['http://169.254.169.254/latest/meta-data', 'a cloud metadata or link-local address'],
+    ['http://[::ffff:169.254.169.254]/', 'a cloud metadata or link-local address'],
+    ['http://[::1]/hook', 'a loopback, private or reserved address'],
+    ['http://localhost./hook', 'a loopback, private or reserved address'],
+    ['http://10.0.0.8/hook', 'a loopback, private or reserved address'],
+  ])('answers 422 for configurator.webhook_url %s and for event_url, storing nothing', async (url, what) => {
+    const before = (await http().get('/v1/instances').set(partner.auth).expect(200)).body.count as number;
+    const create = await http()
+      .post('/v1/instances')
+      .set(partner.auth)
+      .send({ channel_id: uniqueChannel(), configurator: { user_name: 'bot', webhook_url: url } });
+    expect(create.status).toBe(422);
+    expect(create.body.detail).toEqual([
+      {
+        loc: ['body', 'configurator', 'webhook_url'],
+        msg: `URL may not point at ${what}`,
+        type: 'url_blocked',
+      },
+    ]);
+    expect((await http().get('/v1/instances').set(partner.auth).expect(200)).body.count).toBe(before);
+    const settings = await http().put('/v1/partner/settings').set(partner.auth).send({ event_url: url });
+    expect(settings.status).toBe(422);
+    expect(settings.body.detail[0].loc).toEqual(['body', 'event_url']);
+  });
+
+  it('still takes a public name (the delivery resolves and checks it)', async () => {
+    await http()
+      .post('/v1/instances')
+      .set(partner.auth)
+      .send({
+        channel_id: uniqueChannel(),
+        configurator: { user_name: 'bot', webhook_url: 'https://example.com/hook' },
+      })
+      .expect(201);
+  });
 });

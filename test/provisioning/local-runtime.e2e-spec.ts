@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, Socket, connect } from 'node:net';
 import { waitUntilHealthy } from '@app/provisioning';
 import { TransientStepError } from '@app/common';
-import { LocalRuntime, createLocalGateway } from '@app/runtime';
+import { GATEWAY_LIMITS, LocalRuntime, createLocalGateway } from '@app/runtime';
 import { bootstrapEnv, createTenantDatabase, dropTenantDatabase } from '../support/inbox-harness';
 import { isAlive } from '../support/processes';
 
@@ -90,6 +90,54 @@ describe('local runtime and gateway (real inbox processes)', () => {
       await new Promise((r) => gateway.close(r));
     }
   });
+
+  it('cuts off stalled headers and half-open upgrades within the apps’ limits, and bounds its connections', async () => {
+    const gateway = createLocalGateway(new LocalRuntime(stateDir), 'localhost:8080', 3);
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    const port = (gateway.address() as AddressInfo).port;
+    /** Writes `text`, then resolves with what came back and after how long the gateway closed. */
+    const stall = (text: string) =>
+      new Promise<{ answer: string; ms: number }>((resolve) => {
+        const started = Date.now();
+        const socket = connect(port, '127.0.0.1', () => socket.write(text));
+        let answer = '';
+        socket.on('data', (d: Buffer) => (answer += d.toString()));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve({ answer, ms: Date.now() - started }));
+      });
+    try {
+      const [header, upgrade] = await Promise.all([
+        stall('GET /api/v1/status/health HTTP/1.1\r\nHost: acme.localhost:8080\r\nX-Slow: '),
+        stall(
+          'GET / HTTP/1.1\r\nHost: websockets-acme.localhost:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n',
+        ),
+      ]);
+      for (const cut of [header, upgrade]) {
+        expect(cut.answer).toMatch(/^HTTP\/1\.1 408/);
+        // headersTimeout (5 s) checked every second: Node's default held one for 60-85 s.
+        expect(cut.ms).toBeLessThan(
+          GATEWAY_LIMITS.headersTimeout + 2 * GATEWAY_LIMITS.connectionsCheckingInterval + 500,
+        );
+      }
+      // Three connections held open: the fourth is closed at once, and a freed slot is usable again.
+      const held = await Promise.all(
+        [1, 2, 3].map(
+          () =>
+            new Promise<Socket>((resolve) => {
+              const socket = connect(port, '127.0.0.1', () => resolve(socket));
+            }),
+        ),
+      );
+      const fourth = await stall('GET / HTTP/1.1\r\nHost: acme.localhost:8080\r\n\r\n');
+      expect(fourth.answer).toBe('');
+      expect(fourth.ms).toBeLessThan(1_000);
+      held.forEach((socket) => socket.destroy());
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await viaGateway(port, 'acme.localhost:8080', '/api/v1/status/health')).status).toBe(200);
+    } finally {
+      await new Promise((r) => gateway.close(r));
+    }
+  }, 20_000);
 
   it('restarts an instance whose process died (kill -9), and redeploys one whose environment changed', async () => {
     const runtime = new LocalRuntime(stateDir);

@@ -62,6 +62,31 @@ describe('AddressGuard (SSRF)', () => {
     expect(() => strict.check(address)).toThrow(/loopback, private or reserved/);
   });
 
+  describe('checkUrl: what is known of a URL without DNS, when it is given', () => {
+    it.each([
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::ffff:169.254.169.254]/',
+      'http://[::1]:8080/hook',
+      'http://localhost./hook',
+      'http://LOCALHOST/hook',
+      'http://api.localhost:3000/',
+      'http://2130706433/',
+      'http://0x7f.1/',
+    ])('refuses %s in production', (url) => {
+      expect(() => strict.checkUrl(url)).toThrow(BlockedAddressError);
+    });
+
+    it('keeps metadata refused where private networks are allowed (local mode), loopback allowed', () => {
+      expect(() => relaxed.checkUrl('http://[::ffff:169.254.169.254]/')).toThrow(/metadata/);
+      expect(() => relaxed.checkUrl('http://localhost:9000/')).not.toThrow();
+    });
+
+    it('leaves names to the delivery, which resolves and checks them', () => {
+      expect(() => strict.checkUrl('https://example.com/webhook')).not.toThrow();
+      expect(() => strict.checkUrl('https://93.184.216.34/')).not.toThrow();
+    });
+  });
+
   it('allows 6to4 of a public address', () => {
     expect(() => strict.check('2002:5db8:d822::1')).not.toThrow(); // 93.184.216.34
   });

@@ -111,6 +111,21 @@ export class AddressGuard {
     }
   }
 
+  /**
+   * What can be known of a URL without DNS, at the moment it is given to us (the delivery checks
+   * every resolved address again): an IP literal in any form WHATWG URL normalises (`2130706433`,
+   * `[::ffff:169.254.169.254]`) and the `localhost` names, which resolve to loopback by definition
+   * (RFC 6761; `localhost.` included).
+   */
+  checkUrl(url: string): void {
+    const host = new URL(url).hostname
+      .toLowerCase()
+      .replace(/^\[|\]$/g, '')
+      .replace(/\.$/, '');
+    if (host === 'localhost' || host.endsWith('.localhost')) return this.check('127.0.0.1');
+    if (isIP(host)) this.check(host);
+  }
+
   /** A `lookup` for http.request: resolves, checks every answer, connects only to checked ones. */
   readonly lookup = (
     hostname: string,

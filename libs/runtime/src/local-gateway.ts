@@ -6,7 +6,22 @@
  */
 import { IncomingMessage, Server, ServerResponse, createServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { SERVER_TIMEOUTS, clientErrorHandler } from '@app/common/http/fastify-hardening';
 import { LocalInstanceRecord, LocalRuntime } from './local-runtime';
+
+/**
+ * The apps' own limits (docs/http-platform.md): a client that stalls its headers or body is cut
+ * off (408) after seconds, not Node's 60-300 s defaults, and so is an upgrade whose headers never
+ * finish. An upgrade the instance does not answer is given up after the request timeout.
+ */
+export const GATEWAY_LIMITS = {
+  requestTimeout: SERVER_TIMEOUTS.requestTimeout,
+  keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeout,
+  headersTimeout: SERVER_TIMEOUTS.http.headersTimeout,
+  connectionsCheckingInterval: SERVER_TIMEOUTS.http.connectionsCheckingInterval,
+  /** Open connections at most (websockets included); more are closed at once by Node. */
+  maxConnections: 2_000,
+} as const;
 
 /** Seed 002's websocket host prefix: `websockets-acme` is served by `acme`. */
 export const WEBSOCKETS_PREFIX = 'websockets-';
@@ -64,7 +79,14 @@ function rawHead(answer: IncomingMessage): string {
 function tunnel(req: IncomingMessage, client: Duplex, head: Buffer, target: LocalInstanceRecord): void {
   const upstream = upstreamRequest(req, target);
   client.on('error', () => upstream.destroy());
+  // Until the instance answers; a joined tunnel (a websocket) lives as long as its two ends.
+  const unanswered = setTimeout(() => {
+    upstream.destroy();
+    client.end('HTTP/1.1 504 Gateway Timeout\r\nContent-Length: 0\r\n\r\n');
+  }, GATEWAY_LIMITS.requestTimeout);
+  upstream.on('close', () => clearTimeout(unanswered));
   upstream.on('upgrade', (answer, socket, upstreamHead) => {
+    clearTimeout(unanswered);
     client.write(rawHead(answer));
     if (upstreamHead.length) client.write(upstreamHead);
     if (head.length) socket.write(head);
@@ -72,6 +94,7 @@ function tunnel(req: IncomingMessage, client: Duplex, head: Buffer, target: Loca
     socket.pipe(client).pipe(socket);
   });
   upstream.on('response', (answer) => {
+    clearTimeout(unanswered);
     client.write(rawHead(answer));
     answer.pipe(client);
   });
@@ -79,8 +102,13 @@ function tunnel(req: IncomingMessage, client: Duplex, head: Buffer, target: Loca
   upstream.end();
 }
 
-export function createLocalGateway(runtime: LocalRuntime, baseDomain: string): Server {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+export function createLocalGateway(
+  runtime: LocalRuntime,
+  baseDomain: string,
+  maxConnections: number = GATEWAY_LIMITS.maxConnections,
+): Server {
+  const { maxConnections: _default, ...timeouts } = GATEWAY_LIMITS;
+  const server = createServer(timeouts, (req: IncomingMessage, res: ServerResponse) => {
     const { subdomain, target } = targetOf(runtime, baseDomain, req.headers.host);
     if (!target) return send(res, 404, `No instance serves ${req.headers.host ?? 'this host'}`);
     const upstream = upstreamRequest(req, target);
@@ -99,5 +127,7 @@ export function createLocalGateway(runtime: LocalRuntime, baseDomain: string): S
     if (!target) return client.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
     tunnel(req, client, head, target);
   });
+  server.maxConnections = maxConnections;
+  server.on('clientError', clientErrorHandler);
   return server;
 }

@@ -33,6 +33,7 @@ import { PlatformConfig } from '@app/config';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { AuthenticatedPartner, CurrentPartner } from '../auth/authenticated-partner';
 import { InstanceIdPipe, JsonObjectBodyPipe } from '../http/pipes';
+import { WebhookUrlPolicy } from '../http/webhook-url-policy';
 import { pageLinks } from '../http/pagination';
 import { IDEMPOTENCY_HEADER, IdempotencyService } from '../idempotency/idempotency.service';
 import { requestFingerprint } from '../idempotency/request-fingerprint';
@@ -69,6 +70,7 @@ export class InstancesController {
     private readonly queryInstances: QueryInstancesUseCase,
     private readonly idempotency: IdempotencyService,
     private readonly config: PlatformConfig,
+    private readonly webhookUrls: WebhookUrlPolicy,
   ) {}
 
   /** Deploys a new instance (seed 001). Slow work happens in the worker; poll the instance or its health_check. */
@@ -97,6 +99,7 @@ export class InstancesController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<unknown> {
+    this.webhookUrls.check(dto.configurator?.webhook_url, ['body', 'configurator', 'webhook_url']);
     const key = idempotencyKey ?? null;
     const command = CreateInstanceCommand.from(partner, dto, key);
     if (key === null) return this.createInstance.execute(command);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { InstanceLifecycleModule } from '@app/instances';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { WebhookUrlPolicy } from '../http/webhook-url-policy';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { InstancesController } from './instances.controller';
 import { CreateInstanceUseCase } from './usecases/create-instance/create-instance.usecase';
@@ -16,7 +17,8 @@ import { QueryInstancesUseCase } from './usecases/query-instances/query-instance
     CreateInstanceUseCase,
     DeleteInstanceUseCase,
     QueryInstancesUseCase,
+    WebhookUrlPolicy,
   ],
-  exports: [IdempotencyService],
+  exports: [IdempotencyService, WebhookUrlPolicy],
 })
 export class InstancesModule {}

@@ -12,6 +12,7 @@ import { Partner } from '@app/domain';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { AuthenticatedPartner, CurrentPartner } from '../auth/authenticated-partner';
 import { JsonObjectBodyPipe } from '../http/pipes';
+import { WebhookUrlPolicy } from '../http/webhook-url-policy';
 import { PartnerSettingsDto } from './partner-settings.dto';
 
 const EXAMPLE = { event_url: 'https://example.com/inbox-events' };
@@ -23,7 +24,10 @@ const EXAMPLE = { event_url: 'https://example.com/inbox-events' };
 @UseGuards(ApiKeyGuard)
 @Controller('v1/partner/settings')
 export class PartnerSettingsController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly webhookUrls: WebhookUrlPolicy,
+  ) {}
 
   @Get()
   @ApiOkResponse({ schema: { example: EXAMPLE } })
@@ -40,6 +44,7 @@ export class PartnerSettingsController {
     @CurrentPartner() partner: AuthenticatedPartner,
     @Body(JsonObjectBodyPipe, bodyValidationPipe()) dto: PartnerSettingsDto,
   ) {
+    this.webhookUrls.check(dto.event_url ?? undefined, ['body', 'event_url']);
     await this.dataSource.getRepository(Partner).update({ id: partner.id }, { eventUrl: dto.event_url });
     return { event_url: dto.event_url };
   }

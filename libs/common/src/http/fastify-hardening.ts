@@ -4,16 +4,46 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * A client that sends headers slowly, or headers and then a stalled body, is cut off (Node answers
  * 408 and closes) instead of holding a connection for minutes. Node checks every second.
  */
 export const SERVER_TIMEOUTS = {
+  clientErrorHandler,
   requestTimeout: 10_000,
   keepAliveTimeout: 5_000,
   http: { headersTimeout: 5_000, connectionsCheckingInterval: 1_000 },
 } as const;
+
+/** What Node's parser or timers refuse before Fastify has a request: code → status and sentence. */
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout: the request was not received in time'],
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+};
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node could not read (a timeout, headers too large, a
+ * malformed request line) answered as `{"detail": "..."}` on the raw socket, then closed; Fastify's
+ * own answer was `{"error", "message", "statusCode"}`. A socket already gone is just destroyed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'Bad Request: the request could not be parsed',
+  ];
+  const body = JSON.stringify({ detail });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
 
 /** Longest path parameter the router accepts; longer ones are a 414 (ids are 32 characters). */
 export const MAX_PARAM_LENGTH = 100;
