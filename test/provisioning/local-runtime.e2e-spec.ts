@@ -8,6 +8,7 @@ import { TransientStepError } from '@app/common';
 import { GATEWAY_LIMITS, LocalRuntime, createLocalGateway } from '@app/runtime';
 import { bootstrapEnv, createTenantDatabase, dropTenantDatabase } from '../support/inbox-harness';
 import { isAlive } from '../support/processes';
+import { waitFor } from '../support/wait';
 
 /** GET through the gateway with a chosen Host header (Node cannot resolve *.localhost itself). */
 const viaGateway = (port: number, host: string, path: string) =>
@@ -152,6 +153,18 @@ describe('local runtime and gateway (real inbox processes)', () => {
     await runtime.deploy({ instanceId, subdomain: 'acme', env: { ...env, MAX_NUMBER_OF_SEATS: '9' } });
     expect(runtime.list()[0].pid).not.toBe(restartedPid);
     expect(isAlive(restartedPid)).toBe(false);
+  });
+
+  it('tells at once that a deployed process exited during boot, with what it said last', async () => {
+    const runtime = new LocalRuntime(stateDir);
+    const broken = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+    // No DATABASE_URL (among others): the inbox refuses to start and exits.
+    await runtime.deploy({ instanceId: broken, subdomain: 'broken', env: { INSTANCE_ID: broken } });
+    expect(await runtime.bootFailure(instanceId)).toBeUndefined(); // the healthy one
+    let reason: string | undefined;
+    await waitFor(async () => (reason = await runtime.bootFailure(broken)) !== undefined, 10_000);
+    expect(reason).toMatch(/^process \d+ exited; its last output: .*DATABASE_URL is required/);
+    await runtime.teardown(broken);
   });
 
   it('tears down: the process stops and the record goes; tearing down again is fine', async () => {

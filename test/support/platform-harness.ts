@@ -9,6 +9,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Server } from 'node:http';
 import IORedis from 'ioredis';
+import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
@@ -92,6 +93,7 @@ export async function startPlatform(options: {
     RECONCILE_INTERVAL_MS: '3600000',
     OUTBOX_POLL_INTERVAL_MS: '200',
     HEALTH_DEADLINE_MS: '60000',
+    HEALTH_WATCH_INTERVAL_MS: '0', // off unless a test watches health (health-watch.e2e-spec.ts)
     LOG_LEVEL: 'info',
     ...options.workerEnv,
   };
@@ -203,3 +205,25 @@ export const configuratorTo = (platform: Platform, path: string) => ({
   user_name: 'bot',
   webhook_url: `${platform.hooks.url}${path}`,
 });
+
+/** Sends the platform's partner events to `url` (PUT /v1/partner/settings). */
+export async function listenToPartnerEvents(platform: Platform, url: string): Promise<void> {
+  await platform
+    .http()
+    .put('/v1/partner/settings')
+    .set(platform.partner.auth)
+    .send({ event_url: url })
+    .expect(200);
+}
+
+/** A request signed with the partner's secret, verified (throws otherwise), as its JSON body. */
+export function verifyPartnerSignature(
+  platform: Platform,
+  hook: { body: string; headers: Record<string, unknown> },
+): Record<string, unknown> {
+  return new Webhook(platform.partner.signingSecret).verify(hook.body, {
+    'webhook-id': String(hook.headers['webhook-id']),
+    'webhook-timestamp': String(hook.headers['webhook-timestamp']),
+    'webhook-signature': String(hook.headers['webhook-signature']),
+  }) as Record<string, unknown>;
+}

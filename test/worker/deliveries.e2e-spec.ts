@@ -4,10 +4,16 @@
  * provider's refusals and outages, and an SMTP server that fails before it accepts.
  */
 import { SMTPServer } from 'smtp-server';
-import { Webhook } from 'standardwebhooks';
 import { json, startReceiver } from '../support/http-receiver';
 import { unique, uniqueChannel } from '../support/api-harness';
-import { Platform, setHookAnswer, startPlatform, waitForStatus } from '../support/platform-harness';
+import {
+  Platform,
+  listenToPartnerEvents,
+  setHookAnswer,
+  startPlatform,
+  verifyPartnerSignature,
+  waitForStatus,
+} from '../support/platform-harness';
 import { waitFor } from '../support/wait';
 
 describe('deliveries', () => {
@@ -59,12 +65,7 @@ describe('deliveries', () => {
       },
     });
     platform.startWorker();
-    await platform
-      .http()
-      .put('/v1/partner/settings')
-      .set(platform.partner.auth)
-      .send({ event_url: `${events.url}/events` })
-      .expect(200);
+    await listenToPartnerEvents(platform, `${events.url}/events`);
   });
   afterAll(async () => {
     await platform?.close();
@@ -92,11 +93,7 @@ describe('deliveries', () => {
       }[]
     ).filter((e) => e.type === type);
   const verify = (hook: { body: string; headers: Record<string, unknown> }) =>
-    new Webhook(platform.partner.signingSecret).verify(hook.body, {
-      'webhook-id': String(hook.headers['webhook-id']),
-      'webhook-timestamp': String(hook.headers['webhook-timestamp']),
-      'webhook-signature': String(hook.headers['webhook-signature']),
-    }) as Record<string, unknown>;
+    verifyPartnerSignature(platform, hook);
 
   it('retries a failing webhook with the same webhook-id and token until a 2xx, recording each attempt', async () => {
     const path = `/retry-${unique()}`;

@@ -2,12 +2,13 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { PlatformConfig } from '@app/config';
 import { InstanceLifecycle } from '@app/instances';
 import { KubernetesRuntime, RUNTIME_DRIVER, RuntimeDriver, reconcileNamespaces } from '@app/runtime';
+import { Periodic } from './periodic';
 
 /** Periodic namespace reconcile (K8S_RECONCILE), in the kubernetes runtime only. */
 @Injectable()
 export class NamespaceReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('NamespaceReconcile');
-  private timer?: NodeJS.Timeout;
+  private readonly periodic = new Periodic(this.logger, 'namespace reconcile');
 
   constructor(
     private readonly config: PlatformConfig,
@@ -18,15 +19,12 @@ export class NamespaceReconciler implements OnApplicationBootstrap, OnApplicatio
   onApplicationBootstrap(): void {
     if (!(this.runtime instanceof KubernetesRuntime) || this.config.K8S_RECONCILE === 'off') return;
     const runtime = this.runtime;
-    this.timer = setInterval(() => {
-      reconcileNamespaces(runtime, (ids) => this.lifecycle.statuses(ids), this.config.K8S_RECONCILE).catch(
-        (error: Error) => this.logger.warn({ err: error }, 'namespace reconcile failed; next time'),
-      );
-    }, this.config.K8S_RECONCILE_INTERVAL_MS);
-    this.timer.unref();
+    this.periodic.start(this.config.K8S_RECONCILE_INTERVAL_MS, () =>
+      reconcileNamespaces(runtime, (ids) => this.lifecycle.statuses(ids), this.config.K8S_RECONCILE),
+    );
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.periodic.stop();
   }
 }

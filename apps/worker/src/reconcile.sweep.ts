@@ -3,6 +3,7 @@ import { PlatformConfig } from '@app/config';
 import { InstanceLifecycle } from '@app/instances';
 import { JobOutcomes } from '@app/provisioning';
 import { JobPublisher } from '@app/queue';
+import { Periodic } from './periodic';
 
 /**
  * The safety net behind the outbox: every RECONCILE_INTERVAL_MS, work that should be queued but
@@ -13,8 +14,7 @@ import { JobPublisher } from '@app/queue';
 @Injectable()
 export class ReconcileSweep implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Reconcile');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly periodic = new Periodic(this.logger, 'reconcile sweep');
 
   constructor(
     private readonly lifecycle: InstanceLifecycle,
@@ -24,18 +24,11 @@ export class ReconcileSweep implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((error: Error) => this.logger.warn({ err: error }, 'reconcile sweep failed; next time'))
-        .finally(() => (this.running = undefined));
-    }, this.config.RECONCILE_INTERVAL_MS);
-    this.timer.unref();
+    this.periodic.start(this.config.RECONCILE_INTERVAL_MS, () => this.sweep());
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass; returns how many jobs it re-added. */

@@ -8,6 +8,7 @@ import { DeliveryModule } from '@app/delivery';
 import { ProvisioningModule } from '@app/provisioning';
 import { QUEUES, QueueModule } from '@app/queue';
 import { WorkerHealthServer } from './health.server';
+import { HealthWatch } from './health-watch';
 import { LocalRevival } from './local-revival';
 import { NamespaceReconciler } from './namespace-reconciler';
 import { DeliveryProcessor } from './processors/delivery.processor';
@@ -48,6 +49,7 @@ import { WorkerMetrics } from './worker-metrics';
     ReconcileSweep,
     NamespaceReconciler,
     LocalRevival,
+    HealthWatch,
     WorkerHealthServer,
   ],
 })

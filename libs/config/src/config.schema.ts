@@ -112,6 +112,14 @@ export class PlatformConfig {
   /** Empty databases kept ready so a new instance claims one instead of waiting for CREATE DATABASE. */
   @IsInt() @Min(0) @Max(500) TENANT_DATABASE_SPARES = 3;
 
+  /**
+   * Worker: how often every ready instance's health is checked (and, in local mode, a dead process
+   * started again); 0 turns the watch off. An instance is reported unhealthy after
+   * HEALTH_WATCH_FAILURES checks in a row without a 200, or at once when its process is gone.
+   */
+  @IsInt() @Min(0) @Max(86_400_000) HEALTH_WATCH_INTERVAL_MS = 10_000;
+  @IsInt() @Min(1) @Max(100) HEALTH_WATCH_FAILURES = 3;
+
   /** An instance not healthy this long after its deploy is `failed`. */
   @IsInt() @Min(1000) @Max(86_400_000) HEALTH_DEADLINE_MS = 600_000;
 

@@ -33,13 +33,21 @@ const describe = (o: PostOutcome) =>
 
 /** Stable per message, so a receiver can drop a retry of something it already has. */
 export const tokenMessageId = (instanceId: string) => `msg_${instanceId}_configurator_token`;
-export const eventMessageId = (instanceId: string, type: PartnerEventType) =>
-  `msg_${instanceId}_${type.replace('.', '_')}`;
+export const eventMessageId = (instanceId: string, type: PartnerEventType, occurrence?: number) =>
+  `msg_${instanceId}_${type.replace('.', '_')}${occurrence === undefined ? '' : `_${occurrence}`}`;
 
 const ANNOUNCED_STATUS: Record<PartnerEventType, InstanceStatus> = {
   'instance.ready': 'ready',
   'instance.failed': 'failed',
   'instance.deleted': 'deleted',
+  'instance.unhealthy': 'ready',
+  'instance.recovered': 'ready',
+};
+
+/** What a health event announces, whatever happened since it was queued. */
+const ANNOUNCED_HEALTH: Partial<Record<PartnerEventType, 'healthy' | 'unhealthy'>> = {
+  'instance.unhealthy': 'unhealthy',
+  'instance.recovered': 'healthy',
 };
 
 export class Deliveries {
@@ -87,7 +95,12 @@ export class Deliveries {
     await this.failOrRetry(instanceId, 'webhook', outcome, attempt);
   }
 
-  async partnerEvent(instanceId: string, type: PartnerEventType, attempt: Attempt): Promise<void> {
+  async partnerEvent(
+    instanceId: string,
+    type: PartnerEventType,
+    attempt: Attempt,
+    occurrence?: number,
+  ): Promise<void> {
     const instance = await this.store.find(instanceId);
     if (!instance) return;
     const partner = await this.store.partner(instance.partnerId);
@@ -95,7 +108,7 @@ export class Deliveries {
     const outcome = await postSigned(
       {
         url: partner.eventUrl,
-        messageId: eventMessageId(instanceId, type),
+        messageId: eventMessageId(instanceId, type, occurrence),
         body: JSON.stringify({
           type,
           timestamp: new Date().toISOString(),
@@ -165,6 +178,13 @@ export class Deliveries {
       current_status: instance.status,
       base_domain: urls.baseDomain,
       health_check: urls.healthCheck,
+      ...(ANNOUNCED_HEALTH[type]
+        ? {
+            health: ANNOUNCED_HEALTH[type],
+            current_health: instance.unhealthySince ? 'unhealthy' : 'healthy',
+            unhealthy_since: instance.unhealthySince?.toISOString() ?? null,
+          }
+        : {}),
     };
   }
 

@@ -8,10 +8,15 @@ import { OutboxMessage } from './entities/outbox-message.entity';
 import { Partner } from './entities/partner.entity';
 import { InitialSchema1763780000000 } from './migrations/1763780000000-initial-schema';
 import { InstanceRuntimeSecrets1763900000000 } from './migrations/1763900000000-instance-runtime-secrets';
+import { InstanceHealth1764000000000 } from './migrations/1764000000000-instance-health';
 
 export const ENTITIES = [Partner, ApiKey, Instance, InstanceEvent, IdempotencyRecord, OutboxMessage];
 /** Listed explicitly (not globbed) so bundled builds carry them. Never edit one that has landed. */
-export const MIGRATIONS = [InitialSchema1763780000000, InstanceRuntimeSecrets1763900000000];
+export const MIGRATIONS = [
+  InitialSchema1763780000000,
+  InstanceRuntimeSecrets1763900000000,
+  InstanceHealth1764000000000,
+];
 
 export function dataSourceOptions(
   config: Pick<PlatformConfig, 'DATABASE_URL' | 'DB_POOL_SIZE'>,

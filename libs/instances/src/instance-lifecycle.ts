@@ -156,6 +156,41 @@ export class InstanceLifecycle {
     });
   }
 
+  /**
+   * The health watch's finding about a ready instance, recorded once per change: `unhealthy_since`,
+   * an event (`health.unhealthy` / `health.recovered`) and the partner's `instance.unhealthy` /
+   * `instance.recovered` event numbered by `health_changes`, in one transaction. False when nothing
+   * changed (already in that state, or the instance is no longer ready).
+   */
+  async recordHealth(instanceId: string, healthy: boolean, detail: string): Promise<boolean> {
+    const instance = await this.find(instanceId);
+    if (!instance) return false;
+    const partner = await this.partner(instance.partnerId);
+    const changed = await this.dataSource.transaction(async (manager) => {
+      const [rows] = await manager.query<[{ health_changes: number }[], number]>(
+        `UPDATE instances SET unhealthy_since = ${healthy ? 'NULL' : 'now()'}, health_changes = health_changes + 1
+          WHERE id = $1 AND status = 'ready' AND unhealthy_since IS ${healthy ? 'NOT NULL' : 'NULL'}
+          RETURNING health_changes`,
+        [instanceId],
+      );
+      if (!rows.length) return false;
+      const type = healthy ? 'instance.recovered' : 'instance.unhealthy';
+      await this.insertEvent(manager, instanceId, healthy ? 'health.recovered' : 'health.unhealthy', detail);
+      for (const job of partnerEventJob(partner, instanceId, type, rows[0].health_changes))
+        await enqueueRequestInTransaction(manager, job);
+      return true;
+    });
+    if (changed && partner.eventUrl) this.onJobsRecorded();
+    return changed;
+  }
+
+  /** Ready instances with whether they are known unhealthy: what the health watch looks after. */
+  async readyInstances(): Promise<{ id: string; unhealthy: boolean }[]> {
+    return this.dataSource.query<{ id: string; unhealthy: boolean }[]>(
+      `SELECT id, unhealthy_since IS NOT NULL AS unhealthy FROM instances WHERE status = 'ready' ORDER BY id`,
+    );
+  }
+
   /** Progress within a status: checkpoint, columns, detail, and optionally an event. Guarded like transition. */
   async progress(
     instanceId: string,
@@ -282,6 +317,8 @@ export function partnerEventJob(
   partner: Pick<Partner, 'eventUrl'>,
   instanceId: string,
   type: PartnerEventType,
+  occurrence?: number,
 ) {
-  return partner.eventUrl ? [{ name: 'partner.event' as const, payload: { instanceId, type } }] : [];
+  const payload = occurrence === undefined ? { instanceId, type } : { instanceId, type, occurrence };
+  return partner.eventUrl ? [{ name: 'partner.event' as const, payload }] : [];
 }

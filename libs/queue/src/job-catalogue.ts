@@ -14,14 +14,17 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-export type PartnerEventType = 'instance.ready' | 'instance.failed' | 'instance.deleted';
+export type PartnerEventType =
+  'instance.ready' | 'instance.failed' | 'instance.deleted' | 'instance.unhealthy' | 'instance.recovered';
+/** Events that can happen more than once to an instance carry their occurrence (health_changes). */
+export const REPEATING_EVENTS: PartnerEventType[] = ['instance.unhealthy', 'instance.recovered'];
 
 export interface JobCatalogue {
   'instance.provision': { instanceId: string };
   'instance.teardown': { instanceId: string };
   'instance.configurator_webhook': { instanceId: string };
   'instance.activation_email': { instanceId: string };
-  'partner.event': { instanceId: string; type: PartnerEventType };
+  'partner.event': { instanceId: string; type: PartnerEventType; occurrence?: number };
 }
 export type JobName = keyof JobCatalogue;
 
@@ -69,7 +72,8 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
   },
   'partner.event': {
     queue: QUEUES.delivery,
-    jobId: ({ instanceId, type }) => `event-${instanceId}-${type}`,
+    jobId: ({ instanceId, type, occurrence }) =>
+      `event-${instanceId}-${type}${occurrence === undefined ? '' : `-${occurrence}`}`,
     options: DELIVERY,
   },
 };

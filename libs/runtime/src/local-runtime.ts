@@ -202,6 +202,23 @@ export class LocalRuntime implements RuntimeDriver {
     return Promise.resolve(this.running(record));
   }
 
+  bootFailure(instanceId: string): Promise<string | undefined> {
+    const record = this.read(instanceId);
+    if (!record?.pid || record.starting || record.handOverPending || this.alive(record))
+      return Promise.resolve(undefined);
+    return Promise.resolve(`process ${record.pid} exited; its last output: ${this.logTail(instanceId)}`);
+  }
+
+  /** The end of an instance's log (the inbox logs no secret): what a crash said last. */
+  private logTail(instanceId: string, chars = 400): string {
+    try {
+      const log = readFileSync(join(this.dir, `${instanceId}.log`), 'utf8').trimEnd();
+      return log.slice(-chars).replace(/\s+/g, ' ') || '(nothing)';
+    } catch {
+      return '(no log)';
+    }
+  }
+
   async teardown(instanceId: string): Promise<void> {
     const record = this.read(instanceId);
     if (record && this.alive(record)) await this.stop(record);

@@ -26,6 +26,11 @@ export interface RuntimeDriver {
   deploy(spec: InstanceSpec): Promise<RuntimeStatus>;
   status(instanceId: string): Promise<RuntimeStatus>;
   teardown(instanceId: string): Promise<void>;
+  /**
+   * Optional: why a deployed instance can no longer become healthy (its process exited), asked
+   * during the health wait so a boot that crashed fails or retries at once, not at the deadline.
+   */
+  bootFailure?(instanceId: string): Promise<string | undefined>;
   /** Optional: called when the worker starts and stops (the local runtime's warm pool). */
   start?(): void;
   close?(): void;

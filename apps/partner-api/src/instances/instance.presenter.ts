@@ -26,6 +26,8 @@ export function presentInstanceDetail(
   return {
     ...presentInstance(config, instance),
     status_detail: instance.statusDetail,
+    health: instance.status !== 'ready' ? null : instance.unhealthySince ? 'unhealthy' : 'healthy',
+    unhealthy_since: instance.unhealthySince?.toISOString() ?? null,
     updated_at: instance.updatedAt.toISOString(),
     admin_email: instance.adminEmail,
     max_number_of_seats: instance.maxNumberOfSeats,

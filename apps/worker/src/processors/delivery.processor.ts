@@ -29,7 +29,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     this.handlers = {
       'instance.configurator_webhook': ({ instanceId }, a) => deliveries.configuratorWebhook(instanceId, a),
       'instance.activation_email': ({ instanceId }, a) => deliveries.activationEmail(instanceId, a),
-      'partner.event': ({ instanceId, type }, a) => deliveries.partnerEvent(instanceId, type, a),
+      'partner.event': ({ instanceId, type, occurrence }, a) =>
+        deliveries.partnerEvent(instanceId, type, a, occurrence),
     };
   }
 

@@ -25,6 +25,10 @@ export class Instance {
   @Column({ name: 'channel_id', type: 'text', nullable: true }) channelId: string | null;
   @Column({ type: 'text' }) status: InstanceStatus;
   @Column({ name: 'status_detail', type: 'text', nullable: true }) statusDetail: string | null;
+  /** While ready: since when the health watch has not had an answer (null: healthy). */
+  @Column({ name: 'unhealthy_since', type: 'timestamptz', nullable: true }) unhealthySince: Date | null;
+  /** How many times its health changed: numbers the instance.unhealthy / instance.recovered events. */
+  @Column({ name: 'health_changes', type: 'int', default: 0 }) healthChanges: number;
 
   @Column({ name: 'admin_email', type: 'text', nullable: true }) adminEmail: string | null;
   @Column({ name: 'admin_username', type: 'text' }) adminUsername: string;

@@ -11,7 +11,7 @@ import { Instance, InstanceStatus, instanceUrls } from '@app/domain';
 import { WabaCredentialsProvider } from '../credentials/waba-credentials';
 import { waitUntilHealthy } from '../health-wait';
 import { RuntimeDriver } from '@app/runtime';
-import { PermanentStepError } from '@app/common/errors/step-errors';
+import { PermanentStepError, TransientStepError } from '@app/common/errors/step-errors';
 import { TenantDatabases, newDatabasePassword } from '../tenant-databases';
 import { createHmac } from 'node:crypto';
 import { renderBootstrapEnv } from '@app/bootstrap';
@@ -226,13 +226,15 @@ export class ProvisionInstance {
     const deployedAt = Date.parse(instance.checkpoint.deployedAt ?? new Date().toISOString());
     const deadlineMs = Math.max(0, settings.HEALTH_DEADLINE_MS - (Date.now() - deployedAt));
     let moved = false;
+    let crashed: string | undefined;
     let lastAsked = Date.now();
     const stillWanted = async () => {
       if (shutdown.aborted) return false;
       if (Date.now() - lastAsked < 1000) return true; // ask the database about once a second
       lastAsked = Date.now();
       moved = !IN_PROGRESS.includes((await store.status(instance.id)) ?? 'deleted');
-      return !moved;
+      crashed = moved ? undefined : await this.deps.runtime.bootFailure?.(instance.id);
+      return !moved && !crashed;
     };
     let checks: number;
     try {
@@ -247,6 +249,8 @@ export class ProvisionInstance {
     } catch (error) {
       if (shutdown.aborted) throw new ShutdownAbort('shutting down during the health wait');
       if (moved) throw new InstanceMovedOn('instance left provisioning during the health wait');
+      // Retried like any transient step (the deploy starts it again); the retries' end fails it.
+      if (crashed) throw new TransientStepError(`the instance stopped before it was healthy: ${crashed}`);
       throw new PermanentStepError(
         `not healthy within ${Math.round(settings.HEALTH_DEADLINE_MS / 1000)} s of its deploy: ${(error as Error).message}`,
       );

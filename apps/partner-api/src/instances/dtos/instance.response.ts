@@ -46,6 +46,16 @@ export class InstanceDetailResponse extends InstanceResponse {
     description: 'Why the instance is in its status (e.g. the failure reason)',
   })
   status_detail: string | null;
+  @ApiProperty({
+    type: String,
+    enum: ['healthy', 'unhealthy'],
+    nullable: true,
+    description:
+      'While ready: whether the instance answers its health check (watched by the worker; null in other statuses)',
+  })
+  health: 'healthy' | 'unhealthy' | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  unhealthy_since: string | null;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
   @ApiProperty({ type: String, nullable: true }) admin_email: string | null;
   @ApiProperty() max_number_of_seats: number;
