@@ -4,6 +4,7 @@
  * it is down) and under an instance serving requests; and a worker killed with SIGKILL whose job
  * another worker takes over within WORKER_LOCK_DURATION_MS.
  */
+import { Client } from 'pg';
 import { freePort } from '@app/runtime';
 import { uniqueChannel, unique } from '../support/api-harness';
 import { json, startReceiver } from '../support/http-receiver';
@@ -136,6 +137,57 @@ describe('database and worker faults', () => {
     expect(statuses.some((s) => s === 201)).toBe(true);
     expect(statuses.filter((s) => s >= 500 && s !== 503)).toEqual([]);
   });
+
+  it('the worker survives every one of its connections being terminated again and again (pg_terminate_backend) and still provisions', async () => {
+    const worker = startWorker();
+    const admin = new Client({ connectionString: `${pg.url}/postgres` });
+    await admin.connect();
+    let terminated = 0;
+    let stop = false;
+    // Every 150 ms, every connection but this one: the control plane's pools, the LISTENs, the
+    // instance locks, the tenant admin pool (57P01, as a failover or an operator would).
+    const storm = (async () => {
+      while (!stop) {
+        const { rowCount } = await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND usename = 'postgres'
+              AND datname IS NOT NULL AND datname NOT LIKE 'tenant\_%'`,
+        );
+        terminated += rowCount ?? 0;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+    try {
+      const paths = [1, 2, 3].map((n) => `/storm-${n}-${unique()}`);
+      const ids: string[] = [];
+      for (const path of paths) {
+        // The API answers 503 while its connection is being cut; a partner retries.
+        await waitFor(async () => {
+          const res = await platform
+            .http()
+            .post('/v1/instances')
+            .set(platform.partner.auth)
+            .send({ channel_id: uniqueChannel(), configurator: configuratorTo(platform, path) });
+          if (res.status === 201) ids.push((res.body as { id: string }).id);
+          else expect(res.status).toBe(503);
+          return res.status === 201;
+        }, 20_000);
+      }
+      await new Promise((r) => setTimeout(r, 3000)); // the storm goes on through the pipelines
+      stop = true;
+      await storm;
+      for (const id of ids) await waitForStatus(platform, id, 'ready', 90_000);
+      for (const path of paths) expect(await tokenFor(path)).toMatch(/^[0-9a-f]{40}$/);
+    } finally {
+      stop = true;
+      await storm.catch(() => undefined);
+      await admin.end();
+    }
+    process.stdout.write(`terminated ${terminated} connections\n`);
+    expect(terminated).toBeGreaterThan(20);
+    expect(worker.child.exitCode).toBeNull();
+    expect(worker.child.signalCode).toBeNull();
+  }, 180_000);
 
   it(`a killed worker's job is taken over by another within WORKER_LOCK_DURATION_MS (${TAKE_OVER_MS} ms)`, async () => {
     const first = startWorker();

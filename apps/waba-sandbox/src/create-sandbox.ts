@@ -4,12 +4,20 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Channels } from './channels';
 import { CustomerController, ProviderController, ProviderErrorFilter } from './sandbox.controller';
 import { SandboxProvider } from './sandbox-provider';
+import { RetrySchedule, WebhookSender, retryScheduleFrom } from './webhook-sender';
 
-/** The sandbox application, its state kept in `stateFile` (none: in memory, for tests). */
-export async function createSandbox(stateFile?: string): Promise<NestFastifyApplication> {
+/**
+ * The sandbox application, its state kept in `stateFile` (none: in memory, for tests), webhooks
+ * retried on `retry` (the provider's schedule unless the environment shortens it).
+ */
+export async function createSandbox(
+  stateFile?: string,
+  retry: RetrySchedule = retryScheduleFrom(process.env),
+): Promise<NestFastifyApplication> {
+  const provider = new SandboxProvider(new Channels(stateFile), new WebhookSender(retry));
   @Module({
     controllers: [ProviderController, CustomerController],
-    providers: [{ provide: SandboxProvider, useValue: new SandboxProvider(new Channels(stateFile)) }],
+    providers: [{ provide: SandboxProvider, useValue: provider }],
   })
   class SandboxModule {}
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -40,13 +40,38 @@ export function postJson(url: string, body: unknown, timeoutMs = 5000): Promise<
   });
 }
 
-/** Delivery attempts: at once, then after 0.5 s, 1 s, 2 s, … (8 in all), as providers retry. */
-export const RETRY_DELAYS_MS = [0, 500, 1000, 2000, 4000, 8000, 16000, 32000];
+/**
+ * How long a webhook is retried, like WhatsApp's Cloud API (which retries a failed webhook for up
+ * to 7 days with decreasing frequency): at once, then 0.5 s, 1 s, 2 s … doubling up to
+ * `maxDelayMs` between attempts, until `retryForMs` after the first one. An instance that is down
+ * for minutes or hours loses nothing. Tests shorten both (`WABA_SANDBOX_RETRY_MAX_DELAY_MS`,
+ * `WABA_SANDBOX_RETRY_FOR_MS`).
+ */
+export interface RetrySchedule {
+  maxDelayMs: number;
+  retryForMs: number;
+}
+
+export const PROVIDER_RETRY: RetrySchedule = { maxDelayMs: 3_600_000, retryForMs: 7 * 24 * 3_600_000 };
+
+/** The schedule from the environment, the provider's by default. */
+export function retryScheduleFrom(env: NodeJS.ProcessEnv): RetrySchedule {
+  const number = (value: string | undefined, fallback: number) =>
+    value !== undefined && /^\d{1,12}$/.test(value) ? Number(value) : fallback;
+  return {
+    maxDelayMs: number(env.WABA_SANDBOX_RETRY_MAX_DELAY_MS, PROVIDER_RETRY.maxDelayMs),
+    retryForMs: number(env.WABA_SANDBOX_RETRY_FOR_MS, PROVIDER_RETRY.retryForMs),
+  };
+}
+
+/** The pause before attempt `n` (1 is the first retry). */
+export const retryDelay = (n: number, schedule: RetrySchedule): number =>
+  Math.min(500 * 2 ** Math.min(n - 1, 30), schedule.maxDelayMs);
 
 export class WebhookSender {
   private readonly queues = new Map<string, Promise<void>>();
 
-  constructor(private readonly delays = RETRY_DELAYS_MS) {}
+  constructor(private readonly schedule: RetrySchedule = PROVIDER_RETRY) {}
 
   /** Sends in order per URL (a status never overtakes its message), retrying each until 2xx. */
   send(url: string, body: unknown): Promise<void> {
@@ -57,9 +82,14 @@ export class WebhookSender {
   }
 
   private async deliver(url: string, body: unknown): Promise<void> {
-    for (const delay of this.delays) {
-      // Unref'd: pending retries never keep the process alive on their own.
-      if (delay) await new Promise((r) => setTimeout(r, delay).unref());
+    const giveUpAt = Date.now() + this.schedule.retryForMs;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        const delay = retryDelay(attempt, this.schedule);
+        if (Date.now() + delay > giveUpAt) return;
+        // Unref'd: pending retries never keep the process alive on their own.
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
       const status = await postJson(url, body);
       if (status >= 200 && status < 300) return;
     }

@@ -4,6 +4,7 @@
  * step converges: the caller stores the password (encrypted) before calling `ensure`, and a
  * retry passes the same one.
  */
+import { guardPoolClients } from '@app/common/database/pool-client-guard';
 import { Pool, PoolClient } from 'pg';
 import { randomHex, sha256Hex } from '@app/common/crypto/hashing';
 import { withCheckedOutClient } from '@app/common/database/checked-out-client';
@@ -61,7 +62,7 @@ export class TenantDatabases {
       idleTimeoutMillis: 10_000,
       allowExitOnIdle: true,
     });
-    this.pool.on('error', () => undefined); // an idle connection lost its server; the next call reconnects
+    guardPoolClients(this.pool); // a lost connection fails its query, never the process
   }
 
   names(instanceId: string): TenantDatabaseNames {

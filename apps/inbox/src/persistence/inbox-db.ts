@@ -1,5 +1,6 @@
 import { Pool, PoolClient, QueryResultRow } from 'pg';
 import { withCheckedOutClient } from '@app/common/database/checked-out-client';
+import { guardPoolClients } from '@app/common/database/pool-client-guard';
 
 export type Queryable = Pick<PoolClient, 'query'>;
 
@@ -13,7 +14,7 @@ export class InboxDb {
   bind(url: string, size: number): void {
     if (this.bound) throw new Error('the tenant database is bound already');
     const pool = new Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000 });
-    pool.on('error', () => undefined); // an idle client lost its server; the next query reconnects
+    guardPoolClients(pool); // a lost connection fails its query, never the process
     this.bound = pool;
   }
 
