@@ -4,8 +4,12 @@
  * surrogates), ids past the column's range, lists that showed chats a user may not read, and a
  * provider media id that reached a provider URL unchecked.
  */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
 import request from 'supertest';
+import { INBOX_NODE_OPTIONS } from '@app/bootstrap';
 import { startReceiver } from '../support/http-receiver';
 import {
   bootstrapEnv,
@@ -56,7 +60,12 @@ describe('inbox: the instance under hostile input (issue 21)', () => {
       res.writeHead(404).end('{}');
     });
     databaseUrl = await createTenantDatabase();
-    env = bootstrapEnv(databaseUrl, { MAX_NUMBER_OF_SEATS: '10', WABA_API_URL: provider.url }).env;
+    env = bootstrapEnv(databaseUrl, {
+      MAX_NUMBER_OF_SEATS: '10',
+      WABA_API_URL: provider.url,
+      // As the runtimes start an instance (its memory is measured below).
+      NODE_OPTIONS: INBOX_NODE_OPTIONS,
+    }).env;
     inbox = await startInboxProcess(env);
     ana = await createAgent(http, asAdmin(), 'ana');
     for (const waId of Object.values(CHATS)) {
@@ -110,6 +119,89 @@ describe('inbox: the instance under hostile input (issue 21)', () => {
       expect(status).toBe(403);
       await alive();
     });
+  });
+
+  describe('uploads, streamed', () => {
+    const MIB = 1024 * 1024;
+    /** The instance process's resident memory now and at its peak (kB from /proc; the peak can be reset). */
+    const memory = () => {
+      const status = readFileSync(`/proc/${inbox.child.pid}/status`, 'utf8');
+      const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)![1]);
+      return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+    };
+    const resetPeak = () => writeFileSync(`/proc/${inbox.child.pid}/clear_refs`, '5');
+    const download = async (id: string) =>
+      createHash('sha256')
+        .update(Buffer.from(await (await fetch(`${inbox.url}/api/v1/media/${id}/`)).arrayBuffer()))
+        .digest('hex');
+
+    it('takes four 16 MiB uploads at once (base64 JSON and multipart) without holding them in memory, byte for byte', async () => {
+      const files = [1, 2, 3, 4].map((n) => randomBytes(16 * MIB).fill(n, 0, 1));
+      const spools = () => readdirSync(tmpdir()).filter((f) => f.startsWith('inbox-upload-'));
+      const spooledBefore = spools();
+      const before = memory();
+      resetPeak();
+      const answers = await Promise.all(
+        files.map((file, i) =>
+          i % 2 === 0
+            ? http()
+                .post('/api/v1/media/')
+                .set(asAna())
+                .send({
+                  file_encoded: file.toString('base64'),
+                  mime_type: 'video/mp4',
+                  filename: `clip${i}.mp4`,
+                })
+            : http()
+                .post('/api/v1/media/')
+                .set(asAna())
+                .attach('file_encoded', file, { filename: `clip${i}.mp4`, contentType: 'video/mp4' }),
+        ),
+      );
+      const after = memory();
+      process.stdout.write(
+        `4 x 16 MiB uploads: RSS ${before.rss.toFixed(0)} MiB before, peak ${after.peak.toFixed(0)} MiB during (+${(after.peak - before.rss).toFixed(0)})\n`,
+      );
+      for (const [i, answer] of answers.entries()) {
+        expect(answer.status).toBe(201);
+        expect(answer.body).toMatchObject({ mime_type: 'video/mp4', size: 16 * MIB });
+        const sha = createHash('sha256').update(files[i]).digest('hex');
+        expect(answer.body.sha256).toBe(sha);
+        expect(await download(answer.body.id as string)).toBe(sha);
+      }
+      // Held whole, each upload cost 55-80 MiB (four: +220 MiB, past the chart's 192 Mi limit).
+      expect(after.peak - before.rss).toBeLessThan(96);
+      expect(spools()).toEqual(spooledBefore); // every temporary file removed
+    }, 60_000);
+
+    it('applies one size limit per kind of file whatever the encoding', async () => {
+      const image = Buffer.alloc(5 * MIB + 1, 1);
+      const asJson = await http()
+        .post('/api/v1/media/')
+        .set(asAna())
+        .send({ file_encoded: image.toString('base64'), mime_type: 'image/png' });
+      const asPart = await http()
+        .post('/api/v1/media/')
+        .set(asAna())
+        .attach('file_encoded', image, { filename: 'a.png', contentType: 'image/png' });
+      for (const res of [asJson, asPart]) {
+        expect(res.status).toBe(413);
+        expect(res.body).toEqual({
+          detail: 'The file is larger than WhatsApp takes for images (image/png): at most 5 MB.',
+        });
+      }
+      const over = Buffer.alloc(16 * MIB + 1, 2);
+      const hugeJson = await http()
+        .post('/api/v1/media/')
+        .set(asAna())
+        .send({ file_encoded: over.toString('base64'), mime_type: 'video/mp4' });
+      const hugePart = await http()
+        .post('/api/v1/media/')
+        .set(asAna())
+        .attach('file_encoded', over, { filename: 'b.mp4', contentType: 'video/mp4' });
+      expect([hugeJson.status, hugePart.status]).toEqual([413, 413]);
+      await alive();
+    }, 60_000);
   });
 
   describe('text PostgreSQL cannot hold', () => {

@@ -1,6 +1,13 @@
 /** The media feature's SQL (a received file's row is written by the ingest, `inbox_ingest`). */
 import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { withCheckedOutClient } from '@app/common/database/checked-out-client';
 import { InboxDb } from '../persistence/inbox-db';
+
+/** A text field in COPY's text format: backslash, tab, newline and carriage return escaped. */
+const copyText = (text: string) =>
+  text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
 
 export interface MediaRow {
   id: string;
@@ -18,17 +25,38 @@ const COLUMNS = `id, provider_media_id, mime_type, sha256, filename, octet_lengt
 export class MediaStore {
   constructor(private readonly db: InboxDb) {}
 
-  async recordUpload(file: {
-    id: string;
-    mimeType: string;
-    sha256: string;
-    filename: string | null;
-    data: Buffer;
-    uploadedBy: number;
-  }): Promise<void> {
-    await this.db.query(
-      `INSERT INTO media (id, mime_type, sha256, filename, data, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [file.id, file.mimeType, file.sha256, file.filename, file.data, file.uploadedBy],
+  /**
+   * Stores an uploaded file from a stream, never whole in memory: COPY FROM STDIN (pg-copy-streams)
+   * with the bytes written as hex piece by piece; PostgreSQL assembles the value.
+   */
+  async recordUpload(
+    file: { id: string; mimeType: string; sha256: string; filename: string | null; uploadedBy: number },
+    data: Readable,
+  ): Promise<void> {
+    // Loaded on the first upload (the footprint of an idle instance counts: docs/inbox.md).
+    const { from: copyFrom } = await import('pg-copy-streams');
+    const fields = [
+      file.id,
+      copyText(file.mimeType),
+      file.sha256,
+      file.filename === null ? '\\N' : copyText(file.filename),
+      String(file.uploadedBy),
+    ];
+    async function* row() {
+      yield `${fields.join('\t')}\t\\\\x`; // the bytea's "\x" prefix, its backslash escaped for COPY
+      for await (const chunk of data) yield (chunk as Buffer).toString('hex');
+      yield '\n';
+    }
+    await withCheckedOutClient(
+      this.db.pool,
+      (client) =>
+        pipeline(
+          Readable.from(row()),
+          client.query(
+            copyFrom(`COPY media (id, mime_type, sha256, filename, uploaded_by, data) FROM STDIN`),
+          ),
+        ),
+      { destroyOnError: true },
     );
   }
 

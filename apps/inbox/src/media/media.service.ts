@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { BootstrapEnv } from '@app/bootstrap';
 import { MAX_UPLOAD_BYTES } from '../http/body-parsers';
 import { DrfError } from '../http/drf-exception.filter';
-import { UploadedFile, isUploadedFile } from '../http/multipart-fields';
+import { isSpooledFile, SpooledFile } from '../http/upload-spool';
 import { InboxUser } from '../persistence/entities';
 import { Dialog360Client, ProviderRefused, ProviderUnavailable } from '../provider/waba-client';
 import { MediaRow, MediaStore } from './media-store';
@@ -14,11 +16,27 @@ const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(?:;[\w-]+=[\w.-]+)*;base64,/;
 const MIME = /^[\w.+-]{1,64}\/[\w.+-]{1,64}$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What `POST media/` accepted, decoded. */
+/** What `POST media/` accepted: the bytes (spooled, or small enough to be in memory) and their description. */
 interface Upload {
-  data: Buffer;
+  data: SpooledFile | Buffer;
   declaredType: string | null;
   filename: string | null;
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * WhatsApp's size limits by kind (Cloud API media reference), whatever the upload's encoding:
+ * images 5 MB, stickers (WebP) 500 KB, audio and video 16 MB; documents may be 100 MB there and
+ * are 16 MB here (MAX_UPLOAD_BYTES: the instance's database holds every file).
+ */
+export function maxBytesFor(mimeType: string): { bytes: number; kind: string } {
+  // (A sticker's limit is 500 KB; every other one a whole number of MB.)
+  if (mimeType === 'image/webp') return { bytes: 500 * 1024, kind: 'stickers' };
+  if (mimeType.startsWith('image/')) return { bytes: 5 * MB, kind: 'images' };
+  if (mimeType.startsWith('audio/')) return { bytes: 16 * MB, kind: 'audio' };
+  if (mimeType.startsWith('video/')) return { bytes: 16 * MB, kind: 'video' };
+  return { bytes: MAX_UPLOAD_BYTES, kind: 'documents' };
 }
 
 @Injectable()
@@ -40,25 +58,26 @@ export class MediaService {
    */
   async upload(user: InboxUser, body: Record<string, unknown>) {
     const upload = readUpload(body);
-    // Loaded on the first upload: an instance that never uploads never holds its signature tables.
-    const { filetypemime } = await import('magic-bytes.js');
-    const mimeType = upload.declaredType ?? filetypemime(upload.data)[0] ?? 'application/octet-stream';
-    const id = randomUUID();
-    await this.store.recordUpload({
-      id,
-      mimeType,
-      sha256: sha256(upload.data),
-      filename: upload.filename,
-      data: upload.data,
-      uploadedBy: user.id,
-    });
-    return {
-      file: this.link(id),
-      id,
-      mime_type: mimeType,
-      sha256: sha256(upload.data),
-      size: upload.data.length,
-    };
+    const spooled = isSpooledFile(upload.data) ? upload.data : undefined;
+    try {
+      // Loaded on the first upload: an instance that never uploads never holds its signature tables.
+      const { filetypemime } = await import('magic-bytes.js');
+      const head = spooled ? spooled.head : (upload.data as Buffer);
+      const mimeType = upload.declaredType ?? filetypemime(head)[0] ?? 'application/octet-stream';
+      const size = spooled ? spooled.size : (upload.data as Buffer).length;
+      checkSize(size, mimeType);
+      const sha = spooled ? spooled.sha256 : sha256(upload.data as Buffer);
+      const id = randomUUID();
+      await this.store.recordUpload(
+        { id, mimeType, sha256: sha, filename: upload.filename, uploadedBy: user.id },
+        spooled
+          ? createReadStream(spooled.path, { highWaterMark: 16 * 1024 })
+          : Readable.from([upload.data as Buffer]),
+      );
+      return { file: this.link(id), id, mime_type: mimeType, sha256: sha, size };
+    } finally {
+      spooled?.remove();
+    }
   }
 
   /** The file's description with its bytes stored here: a received file is fetched from the provider once. */
@@ -124,32 +143,42 @@ function readUpload(body: Record<string, unknown>): Upload {
   const declared = typeof body.mime_type === 'string' ? body.mime_type.toLowerCase() : null;
   if (declared !== null && !MIME.test(declared))
     throw new DrfError(400, { mime_type: ['Not a valid MIME type, e.g. image/jpeg.'] });
-  if (isUploadedFile(field)) return fromPart(field, declared, filename);
+  if (isSpooledFile(field)) return fromSpool(field, declared, filename);
   if (field === undefined) throw new DrfError(400, { file_encoded: ['No file was submitted.'] });
   if (typeof field !== 'string')
     throw new DrfError(400, { file_encoded: ['Must be base64 text or a file part.'] });
+  return fromFormField(field, declared, filename);
+}
+
+/** A spooled multipart part (its own type and name count when none was given) or JSON field (its data: URL's type). */
+function fromSpool(file: SpooledFile, declared: string | null, filename: string | null): Upload {
+  const partType = file.partType?.toLowerCase() ?? null;
+  const usable = partType !== null && partType !== 'application/octet-stream' && MIME.test(partType);
+  return {
+    data: file,
+    declaredType: declared ?? (usable ? partType : null),
+    filename: filename ?? file.partFilename?.slice(0, 255) ?? null,
+  };
+}
+
+/** A form field (at most INBOX_BODY_LIMIT): small enough to decode in memory. */
+function fromFormField(field: string, declared: string | null, filename: string | null): Upload {
   const dataUrl = DATA_URL.exec(field);
   const encoded = (dataUrl ? field.slice(dataUrl[0].length) : field).replace(/\s+/g, '');
   if (!BASE64.test(encoded) || encoded.length % 4 === 1)
     throw new DrfError(400, { file_encoded: ['Not valid base64.'] });
-  const data = Buffer.from(encoded, 'base64');
-  checkSize(data);
-  return { data, declaredType: declared ?? dataUrl?.[1]?.toLowerCase() ?? null, filename };
-}
-
-function fromPart(part: UploadedFile, declared: string | null, filename: string | null): Upload {
-  checkSize(part.data);
-  const partType = part.mimeType.toLowerCase();
   return {
-    data: part.data,
-    declaredType:
-      declared ?? (partType !== 'application/octet-stream' && MIME.test(partType) ? partType : null),
-    filename: filename ?? part.filename?.slice(0, 255) ?? null,
+    data: Buffer.from(encoded, 'base64'),
+    declaredType: declared ?? dataUrl?.[1]?.toLowerCase() ?? null,
+    filename,
   };
 }
 
-function checkSize(data: Buffer): void {
-  if (data.length === 0) throw new DrfError(400, { file_encoded: ['The submitted file is empty.'] });
-  if (data.length > MAX_UPLOAD_BYTES)
-    throw new DrfError(413, { detail: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.` });
+function checkSize(size: number, mimeType: string): void {
+  if (size === 0) throw new DrfError(400, { file_encoded: ['The submitted file is empty.'] });
+  const limit = maxBytesFor(mimeType);
+  if (size > limit.bytes)
+    throw new DrfError(413, {
+      detail: `The file is larger than WhatsApp takes for ${limit.kind} (${mimeType}): at most ${limit.bytes < MB ? `${limit.bytes / 1024} KB` : `${limit.bytes / MB} MB`}.`,
+    });
 }
