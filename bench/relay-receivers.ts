@@ -3,11 +3,14 @@
  * generator): RECEIVERS HTTP servers on loopback answering 204 at once, recording when each
  * message id first arrived at each. Prints `{ports}` as one JSON line; given the line "report" on
  * stdin, prints `{arrivals: [{[messageId]: epoch ms}, ...]}` (one object per receiver) and exits.
+ * RECEIVER_DELAY_MS makes each answer wait (a receiver that works before it answers).
  */
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 
 const RECEIVERS = Number(process.env.RECEIVERS ?? 10);
+/** How long each answer takes (a receiver that does work before its 2xx). */
+const DELAY_MS = Number(process.env.RECEIVER_DELAY_MS ?? 0);
 const arrivals: Record<string, number>[] = [];
 
 async function main(): Promise<void> {
@@ -25,7 +28,8 @@ async function main(): Promise<void> {
         const match = /"id":"(wamid\.bench\.\d+)"/.exec(body);
         if (match && seen[match[1]] === undefined) seen[match[1]] = at;
         res.statusCode = 204;
-        res.end();
+        if (DELAY_MS) setTimeout(() => res.end(), DELAY_MS);
+        else res.end();
       });
     });
     server.keepAliveTimeout = 60_000;

@@ -6,7 +6,8 @@
  * generator, the whole machine), which tell whether the machine could have done it at all.
  * Targets: ingest p99 within 20 % of the run without subscribers, relay lag p99
  * ≤ 1 s, RSS ≤ 150 MB. Runs the built app (`npm run build` first). BENCH_RATE, BENCH_SECONDS,
- * BENCH_SUBSCRIBERS, BENCH_CHATS change the load.
+ * BENCH_SUBSCRIBERS, BENCH_CHATS change the load; BENCH_RECEIVER_DELAY_MS makes each receiver answer
+ * that late (RELAY_CONCURRENCY, passed to the instance, sets how many chats are posted at once).
  */
 import { spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
@@ -63,7 +64,14 @@ async function startReceivers(count: number): Promise<Receivers> {
   const child = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', resolve(__dirname, 'relay-receivers.ts')],
-    { env: { ...process.env, RECEIVERS: String(count) }, stdio: ['pipe', 'pipe', 'inherit'] },
+    {
+      env: {
+        ...process.env,
+        RECEIVERS: String(count),
+        RECEIVER_DELAY_MS: process.env.BENCH_RECEIVER_DELAY_MS ?? '0',
+      },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
   );
   const lines = createInterface({ input: child.stdout });
   const next = () => new Promise<string>((r) => lines.once('line', r));

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
+import { hostileId, hostileNumber, hostileText, hostileValue } from '../support/hostile-values';
 import { InboxWithSandbox, createAppUser, startInboxWithSandbox } from '../support/inbox-harness';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000) / 4;
@@ -17,6 +18,7 @@ const value = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.jsonValue({ maxDepth: 3 }),
+  hostileValue,
 );
 const body = fc.oneof(
   fc.dictionary(fc.constantFrom('file_encoded', 'mime_type', 'filename', 'x'), value),
@@ -53,6 +55,7 @@ const id = fc.oneof(
   fc.uuid(),
   fc.string({ maxLength: 60 }),
   fc.constantFrom('..%2F..%2Fetc%2Fpasswd', '%00', 'a/b'),
+  hostileId,
 );
 
 /** Below 500; a failure names the path and the body that broke it. */
@@ -208,5 +211,35 @@ describe('media, templates, saved responses and settings take any input without 
     await fixture.http().put('/api/v1/rule_engine/').set(asAdmin).send({ mode: 'default' }).expect(200);
     await fixture.http().put('/api/v1/permissions/groups/2/').set(asAdmin).send({}).expect(200);
     await fixture.http().put('/api/v1/permissions/groups/3/').set(asAdmin).send({}).expect(200);
+  });
+
+  it('answers every query string on the lists (search, ids, pages, times) below 500', async () => {
+    const param = fc.oneof(fc.string({ maxLength: 20 }), hostileText, hostileNumber.map(String), hostileId);
+    const lists = [
+      'chats',
+      'messages',
+      'persons',
+      'tags',
+      'chat_tagging_events',
+      'message_tagging_events',
+      'chat_assignment_events',
+      'saved_responses',
+      'users',
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...lists),
+        fc.dictionary(
+          fc.constantFrom('search', 'wa_id', 'limit', 'offset', 'since_time', 'before_time', 'message_id'),
+          param,
+          { maxKeys: 3 },
+        ),
+        async (list, query) => {
+          const res = await fixture.http().get(`/api/v1/${list}/`).query(query).set(asApp);
+          answeredBelow500(list, query, res.status);
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InboxDb } from '../../apps/inbox/src/persistence/inbox-db';
+import { hostileValue } from '../support/hostile-values';
 import { createSandbox } from '../../apps/waba-sandbox/src/create-sandbox';
 import {
   bootstrapEnv,
@@ -24,6 +25,7 @@ const value = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.jsonValue({ maxDepth: 2 }),
+  hostileValue,
 );
 const message = fc.record(
   {

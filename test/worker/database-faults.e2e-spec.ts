@@ -151,7 +151,7 @@ describe('database and worker faults', () => {
         const { rowCount } = await admin.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND usename = 'postgres'
-              AND datname IS NOT NULL AND datname NOT LIKE 'tenant\_%'`,
+              AND datname IS NOT NULL AND datname NOT LIKE 'tenant\\_%'`,
         );
         terminated += rowCount ?? 0;
         await new Promise((r) => setTimeout(r, 150));

@@ -17,8 +17,6 @@ import {
 } from './posting-protocol';
 import type { PreparedDelivery } from './relay-sender';
 
-/** Chats of one webhook posted side by side (each chat's own messages stay in order). */
-const LANES_AT_ONCE = 8;
 /**
  * The thread's young generation: large enough that a busy relay's short-lived objects die young
  * (with the main thread's 1 MB semi-space, garbage collection took 17 % of a busy relay's time).
@@ -76,7 +74,7 @@ export class RelayPoster implements OnApplicationShutdown {
       role: POSTING_THREAD_ROLE,
       allowPrivateNetworks: this.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
       timeoutMs: this.config.RELAY_TIMEOUT_MS,
-      lanesAtOnce: LANES_AT_ONCE,
+      lanesAtOnce: this.config.RELAY_CONCURRENCY,
     };
     const options = {
       workerData: settings,
