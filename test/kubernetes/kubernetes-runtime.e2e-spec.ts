@@ -123,6 +123,18 @@ describe('Kubernetes runtime against a fake API server', () => {
     expect(Date.now() - started).toBeLessThan(1000); // not the 2 s rollout timeout
   });
 
+  it('fails a rollout whose pod crashes at boot at once, with its last exit, for a retry', async () => {
+    const s = spec();
+    await fake.control('mode', { namespace: `inbox-${s.instanceId}`, mode: 'crash-loop' });
+    const started = Date.now();
+    const error = await runtime.deploy(s).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientStepError);
+    expect((error as Error).message).toBe(
+      "the instance's pod stopped before it was ready: pod inbox-5d4f8-x2: CrashLoopBackOff; last exit 1 (Error): inbox failed to start: DATABASE_URL is required",
+    );
+    expect(Date.now() - started).toBeLessThan(1000); // not the 2 s rollout timeout
+  });
+
   it('gives up on a rollout that never becomes available, naming what it waited for', async () => {
     const s = spec();
     await fake.control('mode', { namespace: `inbox-${s.instanceId}`, mode: 'pending' });

@@ -7,7 +7,8 @@
  * It answers discovery, server-side-apply PATCH (fieldManager and force required), GET, list with
  * label selectors, DELETE (namespaces terminate, then vanish with their objects), and validates
  * every applied object against the official schemas, answering 422 like the real API server.
- * Deployments get a status by mode (ready, pending, progress-deadline, quota, failed-create).
+ * Deployments get a status by mode (ready, pending, progress-deadline, quota, failed-create,
+ * crash-loop: pending, and its pod in CrashLoopBackOff; pods are listed, never stored).
  * Test controls under /_fake/: mode, faults (5xx or hangs for the next N requests), state.
  */
 import { createServer } from 'node:http';
@@ -24,6 +25,7 @@ const RESOURCES = {
     ['services', 'Service', true, core.Service],
     ['resourcequotas', 'ResourceQuota', true, core.ResourceQuota],
     ['limitranges', 'LimitRange', true, core.LimitRange],
+    ['pods', 'Pod', true, core.Pod],
   ],
   'apps/v1': [['deployments', 'Deployment', true, apps.Deployment]],
   'networking.k8s.io/v1': [
@@ -84,6 +86,7 @@ function deploymentStatus(object, mode) {
   const now = new Date().toISOString();
   switch (mode) {
     case 'pending':
+    case 'crash-loop':
       return {
         ...base,
         updatedReplicas: 1,
@@ -149,6 +152,36 @@ function restrictedViolation(pod) {
   if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push('host namespaces');
   for (const v of pod.volumes ?? []) if (v.hostPath) problems.push(`hostPath volume "${v.name}"`);
   return problems.length ? problems.join(', ') : undefined;
+}
+
+/** The Deployment's pod as the kubelet would report it: crash-looping in mode crash-loop, else none listed. */
+function podsOf(namespace) {
+  if ((state.modes[namespace] ?? state.defaultMode) !== 'crash-loop') return [];
+  return [
+    {
+      metadata: { name: 'inbox-5d4f8-x2', namespace, labels: { 'app.kubernetes.io/name': 'inbox' } },
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'inbox',
+            ready: false,
+            restartCount: 3,
+            state: {
+              waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' },
+            },
+            lastState: {
+              terminated: {
+                exitCode: 1,
+                reason: 'Error',
+                message: 'inbox failed to start: DATABASE_URL is required',
+              },
+            },
+          },
+        ],
+      },
+    },
+  ];
 }
 
 /** `/api/v1/namespaces/ns/secrets/name` → parts; undefined when not a resource path. */
@@ -404,6 +437,10 @@ const server = createServer((req, res) => {
       return object
         ? send(res, 200, object)
         : status(res, 404, 'NotFound', `${r.plural} "${r.name}" not found`);
+    }
+    if (req.method === 'GET' && r.plural === 'pods') {
+      authorize(r, 'list');
+      return send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: podsOf(r.namespace) });
     }
     if (req.method === 'GET') {
       authorize(r, 'list');

@@ -13,6 +13,8 @@ import {
   PatchStrategy,
   V1Deployment,
   V1DeploymentCondition,
+  V1ContainerStatus,
+  V1Pod,
 } from '@kubernetes/client-node';
 import { PermanentStepError, TransientStepError } from '@app/common/errors/step-errors';
 import { InstanceSpec, RuntimeDriver, RuntimeStatus } from '../runtime-driver';
@@ -154,6 +156,10 @@ export class KubernetesRuntime implements RuntimeDriver {
       if (verdict.failed)
         throw new PermanentStepError(`rollout of ${namespace}/${APP} failed: ${verdict.failed}`);
       last = verdict.waiting;
+      // A pod that crashes at boot never becomes available: seen now, not at the deadline. Retried
+      // like any transient step (the retries' end fails the instance with this reason).
+      const crashed = podFailure(await this.pods(namespace));
+      if (crashed) throw new TransientStepError(`the instance's pod stopped before it was ready: ${crashed}`);
       if (Date.now() > deadline) {
         throw new PermanentStepError(
           `rollout of ${namespace}/${APP} not done within ${Math.round(this.settings.rolloutTimeoutMs / 1000)} s: ${last}`,
@@ -161,6 +167,13 @@ export class KubernetesRuntime implements RuntimeDriver {
       }
       await sleep(this.settings.pollIntervalMs);
     }
+  }
+
+  private async pods(namespace: string): Promise<V1Pod[]> {
+    const list = await this.call(`listing pods in ${namespace}`, () =>
+      this.core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/name=${APP}` }),
+    );
+    return list.items;
   }
 
   private running(spec: InstanceSpec): RuntimeStatus {
@@ -223,4 +236,38 @@ export function rolloutVerdict(d: V1Deployment): { done?: true; failed?: string;
   if (failed) return { failed, waiting: '' };
   const waiting = rolloutPending(d);
   return waiting ? { waiting } : { done: true, waiting: '' };
+}
+
+/** Waiting reasons of a container that will not start by waiting longer. */
+const STUCK = new Set([
+  'CrashLoopBackOff',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'RunContainerError',
+]);
+
+/**
+ * Why a pod of the instance cannot become ready (a crash loop, an image that cannot be pulled, a
+ * configuration error), with its last exit and message, or undefined while it may still come up.
+ */
+export function podFailure(pods: V1Pod[]): string | undefined {
+  for (const pod of pods) {
+    for (const container of pod.status?.containerStatuses ?? []) {
+      const reason = container.state?.waiting?.reason;
+      if (reason && STUCK.has(reason))
+        return `pod ${pod.metadata?.name ?? '?'}: ${reason}${lastWords(container)}`;
+    }
+  }
+  return undefined;
+}
+
+/** `; last exit 1 (Error): <message>` of a container, as far as it is known. */
+function lastWords(container: V1ContainerStatus): string {
+  const last = container.lastState?.terminated;
+  const exit = last ? `; last exit ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}` : '';
+  const said = last?.message ?? container.state?.waiting?.message;
+  return `${exit}${said ? `: ${said.slice(0, 300)}` : ''}`;
 }

@@ -1,5 +1,5 @@
-import type { V1Deployment } from '@kubernetes/client-node';
-import { rolloutVerdict } from './kubernetes-runtime';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { podFailure, rolloutVerdict } from './kubernetes-runtime';
 
 const deployment = (reason: string, message: string): V1Deployment => ({
   metadata: { generation: 1 },
@@ -27,5 +27,39 @@ describe('rolloutVerdict', () => {
       ),
     );
     expect(verdict).toEqual({ waiting: '0 of 1 updated replicas' });
+  });
+});
+
+describe('podFailure', () => {
+  const pod = (
+    waiting: string | undefined,
+    terminated?: { exitCode: number; reason?: string; message?: string },
+  ): V1Pod => ({
+    metadata: { name: 'inbox-1' },
+    status: {
+      containerStatuses: [
+        {
+          name: 'inbox',
+          image: 'inbox',
+          imageID: '',
+          ready: false,
+          restartCount: 2,
+          state: waiting ? { waiting: { reason: waiting } } : { running: {} },
+          lastState: terminated ? { terminated } : {},
+        },
+      ],
+    },
+  });
+
+  it('names a crash loop with its last exit and message', () => {
+    expect(podFailure([pod('CrashLoopBackOff', { exitCode: 137, reason: 'OOMKilled' })])).toBe(
+      'pod inbox-1: CrashLoopBackOff; last exit 137 (OOMKilled)',
+    );
+    expect(podFailure([pod('ImagePullBackOff')])).toBe('pod inbox-1: ImagePullBackOff');
+  });
+
+  it('waits on a pod that is still starting or running', () => {
+    expect(podFailure([pod('ContainerCreating'), pod(undefined)])).toBeUndefined();
+    expect(podFailure([])).toBeUndefined();
   });
 });
