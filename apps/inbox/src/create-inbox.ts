@@ -21,6 +21,7 @@ import { WebhookRegistration } from './provider/webhook-registration';
 import { LiveEvents } from './live/live-events';
 import { LiveSockets } from './live/live-sockets';
 import { RelayPump } from './relay/relay-pump';
+import { PendingSends } from './conversations/pending-sends';
 import { InboxDb } from './persistence/inbox-db';
 import { CorsPolicy } from './settings/cors-policy';
 
@@ -95,6 +96,7 @@ export async function bindTenant(
   prepared.app.get(WebhookRegistration).start();
   await prepared.app.get(LiveEvents).start();
   await prepared.app.get(RelayPump).start();
+  prepared.app.get(PendingSends).start();
   return prepared.app;
 }
 

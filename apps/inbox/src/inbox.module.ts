@@ -17,6 +17,7 @@ import { PersonsController } from './conversations/persons.controller';
 import { ContactsController } from './contacts/contacts.controller';
 import { ApiRootController } from './http/api-root.controller';
 import { ConversationsService } from './conversations/conversations.service';
+import { PendingSends } from './conversations/pending-sends';
 import { ProviderWebhookController } from './provider/provider-webhook.controller';
 import { Dialog360Client } from './provider/waba-client';
 import { WebhookRegistration } from './provider/webhook-registration';
@@ -93,6 +94,7 @@ export class InboxModule {
         ActivationService,
         ConversationStore,
         ConversationsService,
+        PendingSends,
         Dialog360Client,
         WebhookRegistration,
         LiveEvents,

@@ -27,6 +27,16 @@ export interface MessageRow {
   received: boolean;
 }
 
+/** A send whose provider answer was never recorded. */
+export interface PendingSend {
+  id: string;
+  customer_wa_id: string;
+  type: string;
+  waba_payload: Record<string, unknown>;
+  client_ref: string;
+  timestamp: string;
+}
+
 export interface ContactRow {
   wa_id: string;
   assigned_user_id?: number | null;
@@ -319,7 +329,10 @@ export class ConversationStore {
     });
   }
 
-  /** The provider accepted it: its id, the statuses that raced ahead of this answer, NOTIFY. */
+  /**
+   * The provider accepted it: its id, the statuses that raced ahead of this answer, NOTIFY. Once:
+   * a send recorded already (by a request and a reconciliation both) changes nothing.
+   */
   async recordSent(
     id: string,
     waId: string,
@@ -327,16 +340,26 @@ export class ConversationStore {
     payload: Record<string, unknown>,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await tx.query(`UPDATE messages SET wa_message_id = $2, waba_payload = $3 WHERE id = $1`, [
-        id,
-        waMessageId,
-        JSON.stringify(payload),
-      ]);
+      const { rowCount } = await tx.query(
+        `UPDATE messages SET wa_message_id = $2, waba_payload = $3 WHERE id = $1 AND wa_message_id IS NULL`,
+        [id, waMessageId, JSON.stringify(payload)],
+      );
+      if (!rowCount) return;
       await this.applyEarlyStatuses(tx, waMessageId);
       await this.relay.enqueueOutgoing(tx, id, waId);
       await this.rules.enqueue(tx, { kind: 'outgoing', waId, messageIds: [id] });
       await tx.query(`SELECT pg_notify($1, $2)`, [EVENTS_CHANNEL, JSON.stringify({ outgoing: id })]);
     });
+  }
+
+  /** Sends recorded before `before` (POSIX seconds) whose provider answer never was. */
+  pendingSends(before: number, limit: number): Promise<PendingSend[]> {
+    return this.db.query<PendingSend>(
+      `SELECT id, customer_wa_id, type, waba_payload, client_ref, timestamp FROM messages
+        WHERE from_us AND wa_message_id IS NULL AND client_ref IS NOT NULL AND timestamp < $1
+        ORDER BY id LIMIT $2`,
+      [before, limit],
+    );
   }
 
   /** The provider refused it: it was never sent, so it is not kept. */

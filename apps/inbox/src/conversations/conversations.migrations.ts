@@ -142,3 +142,13 @@ export const INGEST_MIGRATIONS: Migration[] = [
     ],
   },
 ];
+
+/** Sends whose provider answer was never recorded (the process died meanwhile): found at boot. */
+export const PENDING_SEND_MIGRATIONS: Migration[] = [
+  {
+    name: '0019-pending-sends',
+    statements: [
+      `CREATE INDEX messages_pending_send_idx ON messages (id) WHERE from_us AND wa_message_id IS NULL`,
+    ],
+  },
+];

@@ -8,8 +8,16 @@ import { IdentityService } from '../identity/identity.service';
 import { TagsStore } from '../tags/tags-store';
 import { ChatAssignee, PermissionsService } from '../permissions/permissions';
 import { providerFailure } from '../provider/provider-errors';
-import { Dialog360Client, ProviderRefused } from '../provider/waba-client';
-import { ChatFilters, ContactRow, ConversationStore, MessageFilters, MessageRow } from './conversation-store';
+import { crashPoint } from '@app/common/fault-injection';
+import { Dialog360Client, ProviderRefused, ProviderUnavailable } from '../provider/waba-client';
+import {
+  ChatFilters,
+  ContactRow,
+  ConversationStore,
+  MessageFilters,
+  MessageRow,
+  PendingSend,
+} from './conversation-store';
 import { presentChat, presentMessage } from './conversation.presenter';
 import { MEDIA_TYPES, TEMPLATE_TYPES, WA_ID, readMessageInput } from './message-input';
 import { MediaService } from '../media/media.service';
@@ -105,15 +113,13 @@ export class ConversationsService {
     let response: unknown = null;
     if (!recorded.waMessageId) {
       try {
-        const sent = await this.client.send(outgoing, clientRef);
-        response = sent.response;
-        await this.store.recordSent(recorded.id, waId, sent.id, {
-          to: waId,
-          type,
-          [type]: stored,
-          id: sent.id,
-          timestamp: String(timestamp),
-        });
+        response = await this.deliver(
+          recorded.id,
+          clientRef,
+          outgoing,
+          { to: waId, type, [type]: stored },
+          timestamp,
+        );
       } catch (error) {
         if (error instanceof ProviderRefused) await this.store.dropOutgoing(recorded.id);
         throw providerFailure(error, 'WhatsApp refused the message.');
@@ -122,6 +128,52 @@ export class ConversationsService {
     const [row] = await this.store.messagesByIds(user.id, [recorded.id]);
     const [presented] = await this.present([row]);
     return { ...presented, waba_response: response };
+  }
+
+  /** Sends a recorded message under its reference and records the provider's answer. */
+  private async deliver(
+    id: string,
+    clientRef: string,
+    outgoing: Record<string, unknown>,
+    stored: Record<string, unknown>,
+    timestamp: number,
+  ): Promise<unknown> {
+    const sent = await this.client.send(outgoing, clientRef);
+    // Fault injection (tests): the provider has it, the instance has not recorded it.
+    crashPoint('inbox.send.answered');
+    await this.store.recordSent(id, stored.to as string, sent.id, {
+      ...stored,
+      id: sent.id,
+      timestamp: String(timestamp),
+    });
+    return sent.response;
+  }
+
+  /**
+   * A send whose provider answer was never recorded (the process died in between): sent again
+   * under the same reference, which the provider answers with the first answer (the Idempotency-Key
+   * every send carries; the sandbox honours it), so the customer gets it once and the message gets
+   * its provider id. A refusal drops it, as it would have been; an outage leaves it for later.
+   */
+  async resendPending(pending: PendingSend): Promise<'sent' | 'dropped' | 'later'> {
+    const { to: _to, timestamp: _ts, ...rest } = pending.waba_payload;
+    const message = rest[pending.type] as Record<string, unknown>;
+    const stored = { to: pending.customer_wa_id, type: pending.type, [pending.type]: message };
+    try {
+      const { forProvider } = await this.mediaReferences(pending.type, message);
+      const outgoing = { to: pending.customer_wa_id, type: pending.type, [pending.type]: forProvider };
+      await this.deliver(pending.id, pending.client_ref, outgoing, stored, Number(pending.timestamp));
+      return 'sent';
+    } catch (error) {
+      const refused =
+        error instanceof ProviderRefused || (error instanceof DrfError && error.getStatus() < 500);
+      if (refused) {
+        await this.store.dropOutgoing(pending.id);
+        return 'dropped';
+      }
+      if (error instanceof ProviderUnavailable || error instanceof DrfError) return 'later';
+      throw error;
+    }
   }
 
   /**

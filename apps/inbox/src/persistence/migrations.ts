@@ -1,6 +1,7 @@
 import {
   CONVERSATION_MIGRATIONS,
   INGEST_MIGRATIONS,
+  PENDING_SEND_MIGRATIONS,
   SEARCH_MIGRATIONS,
 } from '../conversations/conversations.migrations';
 import { IDENTITY_MIGRATIONS } from '../identity/identity.migrations';
@@ -48,4 +49,5 @@ export const MIGRATIONS: Migration[] = [
   ...RELAY_FUNCTION_LISTENING_MIGRATIONS,
   ...TAG_EXTRA_MIGRATIONS,
   ...RULE_EVENT_ORDER_MIGRATIONS,
+  ...PENDING_SEND_MIGRATIONS,
 ];
