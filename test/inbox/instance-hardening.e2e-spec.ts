@@ -307,7 +307,7 @@ describe('inbox: the instance under hostile input (issue 21)', () => {
     }
   });
 
-  it('shows a user with can_read_chats = user only the events, taggings and persons of their own chats', async () => {
+  it('shows a user, for each value of can_read_chats, only the events, taggings and persons of the chats it reaches', async () => {
     await http()
       .patch(`/api/v1/chat_assignment/${CHATS.ana}/`)
       .set(asAdmin())
@@ -334,28 +334,51 @@ describe('inbox: the instance under hostile input (issue 21)', () => {
       .set(asAdmin())
       .send({ assigned_group: 2 })
       .expect(200);
-    await http()
-      .put(`/api/v1/permissions/users/${ana.id}/`)
-      .set(asAdmin())
-      .send({ can_read_chats: 'user' })
-      .expect(200);
-
     const chatsOf = async (path: string, field: string) =>
       [
         ...new Set(
           ((await http().get(path).set(asAna()).expect(200)).body.results as Json[]).map((r) => r[field]),
         ),
       ].sort();
-    expect(await chatsOf('/api/v1/chat_tagging_events/', 'chat')).toEqual([CHATS.ana]);
-    expect(
-      (await http().get('/api/v1/message_tagging_events/').set(asAna()).expect(200)).body.results,
-    ).toHaveLength(1);
-    expect(await chatsOf('/api/v1/chat_assignment_events/', 'wa_id')).toEqual([CHATS.ana]);
-    expect(await chatsOf('/api/v1/persons/', 'wa_id')).toEqual([CHATS.ana]);
-    await http().get(`/api/v1/persons/${CHATS.other}/`).set(asAna()).expect(404);
-    await http().get(`/api/v1/chat_tagging/${taggings['chat-other']}/`).set(asAna()).expect(404);
-    await http().get(`/api/v1/message_tagging/${taggings['message-other']}/`).set(asAna()).expect(404);
-    await http().get(`/api/v1/chat_tagging/${taggings['chat-ana']}/`).set(asAna()).expect(200);
+    // Ana's chat is assigned to her, the other one to her group (regular users, 2).
+    const reach: Record<string, string[]> = {
+      all: [CHATS.ana, CHATS.other],
+      group: [CHATS.ana, CHATS.other],
+      user: [CHATS.ana],
+      none: [],
+    };
+    for (const [access, reached] of Object.entries(reach)) {
+      await http()
+        .put(`/api/v1/permissions/users/${ana.id}/`)
+        .set(asAdmin())
+        .send({ can_read_chats: access })
+        .expect(200);
+      for (const [path, field] of [
+        ['/api/v1/chat_tagging_events/', 'chat'],
+        ['/api/v1/message_tagging_events/', 'chat'],
+        ['/api/v1/chat_assignment_events/', 'wa_id'],
+        ['/api/v1/persons/', 'wa_id'],
+      ]) {
+        const seen = await chatsOf(path, field);
+        // `all` also reaches the unassigned chats of the other tests; the others reach nothing more.
+        if (access === 'all')
+          expect({ access, path, seen }).toEqual({ access, path, seen: expect.arrayContaining(reached) });
+        else expect({ access, path, seen }).toEqual({ access, path, seen: [...reached].sort() });
+      }
+      for (const [name, waId] of Object.entries(CHATS)) {
+        const status = reached.includes(waId) ? 200 : 404;
+        for (const path of [
+          `/api/v1/persons/${waId}/`,
+          `/api/v1/chat_tagging/${taggings[`chat-${name}`]}/`,
+          `/api/v1/message_tagging/${taggings[`message-${name}`]}/`,
+        ])
+          expect({ access, path, status: (await http().get(path).set(asAna())).status }).toEqual({
+            access,
+            path,
+            status,
+          });
+      }
+    }
     // Admins still see everything.
     const all = (await http().get('/api/v1/persons/').set(asAdmin()).expect(200)).body.results as Json[];
     expect(all.map((p) => p.wa_id)).toEqual(expect.arrayContaining(Object.values(CHATS)));

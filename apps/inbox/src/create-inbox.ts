@@ -13,6 +13,7 @@ import { INBOX_BODY_LIMIT, registerInboxBodyParsers } from './http/body-parsers'
 import { DrfExceptionFilter } from './http/drf-exception.filter';
 import { registerApiDocs } from './http/api-docs';
 import { registerTextGuard } from './http/text-guard';
+import { removeStaleSpools } from './http/upload-spool';
 import { ApiAuthGuard } from './identity/api-auth.guard';
 import { TokenCipher } from './identity/token-cipher';
 import { InboxModule } from './inbox.module';
@@ -97,6 +98,7 @@ export async function bindTenant(
   await prepared.app.get(LiveEvents).start();
   await prepared.app.get(RelayPump).start();
   prepared.app.get(PendingSends).start();
+  removeStaleSpools();
   return prepared.app;
 }
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PlatformConfig } from '@app/config';
 import { InstanceLifecycle } from '@app/instances';
-import { ProvisionInstance, withInstanceLock } from '@app/provisioning';
 import { LocalRuntime, RUNTIME_DRIVER, RuntimeDriver } from '@app/runtime';
+import { LocalRevival } from './local-revival';
 import { Periodic } from './periodic';
 
 /** Delays before starting a dead local process again, like scripts/supervise.ts (then 30 s each). */
@@ -37,7 +37,7 @@ export class HealthWatch implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     @Inject(RUNTIME_DRIVER) private readonly runtime: RuntimeDriver,
     private readonly lifecycle: InstanceLifecycle,
-    private readonly provision: ProvisionInstance,
+    private readonly revival: LocalRevival,
     private readonly config: PlatformConfig,
   ) {}
 
@@ -111,9 +111,7 @@ export class HealthWatch implements OnApplicationBootstrap, OnApplicationShutdow
     const delay = RESTART_BACKOFF_MS[Math.min(state.restarts + 1, RESTART_BACKOFF_MS.length - 1)];
     state.restarts++;
     state.restartAfter = Date.now() + delay;
-    const started = await withInstanceLock(this.config.DATABASE_URL, instanceId, () =>
-      this.provision.redeploy(instanceId),
-    );
+    const started = await this.revival.restart(instanceId);
     if (started)
       this.logger.warn(
         { instanceId, restarts: state.restarts },

@@ -28,6 +28,11 @@ export class LocalRevival implements OnApplicationBootstrap {
     );
   }
 
+  /** Starts a ready instance again with its own environment, under its lock; false when it is not ready. */
+  restart(instanceId: string): Promise<boolean> {
+    return withInstanceLock(this.config.DATABASE_URL, instanceId, () => this.provision.redeploy(instanceId));
+  }
+
   /** Returns how many instances it started. */
   async revive(runtime: LocalRuntime): Promise<number> {
     const records = runtime.list();
@@ -36,10 +41,7 @@ export class LocalRevival implements OnApplicationBootstrap {
     for (const { instanceId } of records) {
       if (statuses.get(instanceId) !== 'ready') continue;
       if ((await runtime.status(instanceId)).state !== 'stopped') continue;
-      const done = await withInstanceLock(this.config.DATABASE_URL, instanceId, () =>
-        this.provision.redeploy(instanceId),
-      );
-      if (done) started++;
+      if (await this.restart(instanceId)) started++;
     }
     if (started) this.logger.log(`started ${started} stopped instance(s) again`);
     return started;

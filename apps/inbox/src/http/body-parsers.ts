@@ -37,8 +37,8 @@ export async function registerInboxBodyParsers(
   authenticate: Authenticate,
 ): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  // Routes are added at app.init(), after this hook: upload routes get the larger body limit.
-  // Their callers are authenticated before the body is read: a stranger's 22 MB costs nothing.
+  // Routes are added at app.init(), after this hook. An upload route's caller is authenticated
+  // before its body is read: a stranger's 22 MB costs nothing.
   const authenticateFirst: preParsingHookHandler = (request, reply, payload, done) => {
     authenticate(request).then(
       (user) => {
@@ -50,7 +50,6 @@ export async function registerInboxBodyParsers(
   };
   fastify.addHook('onRoute', (route) => {
     if (!acceptsUpload(route.config)) return;
-    route.bodyLimit = UPLOAD_BODY_LIMIT;
     const existing: preParsingHookHandler[] = route.preParsing ? [route.preParsing].flat() : [];
     route.preParsing = [...existing, authenticateFirst];
   });

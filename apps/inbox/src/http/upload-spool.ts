@@ -5,7 +5,7 @@
  * buffers whatever the file's size (a 16 MiB base64 upload held ~80 MiB before).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -30,11 +30,32 @@ export class SpooledFile {
   }
 }
 
+const PREFIX = 'inbox-upload-';
+/** Older than any upload can take: a spool this old was left by a process that was killed. */
+const STALE_MS = 3_600_000;
+
+/** Removes spools that killed processes left behind (at boot; live ones of other instances are young). */
+export function removeStaleSpools(now = Date.now()): number {
+  let removed = 0;
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(PREFIX)) continue;
+    const path = join(tmpdir(), name);
+    try {
+      if (now - statSync(path).mtimeMs < STALE_MS) continue;
+      rmSync(path, { force: true });
+      removed++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return removed;
+}
+
 export const isSpooledFile = (value: unknown): value is SpooledFile => value instanceof SpooledFile;
 
 /** Bytes written to a temporary file (mode 0600), refused past `maxBytes` with a 413. */
 export class SpoolWriter extends Writable {
-  readonly path = join(tmpdir(), `inbox-upload-${randomUUID()}`);
+  readonly path = join(tmpdir(), `${PREFIX}${randomUUID()}`);
   private readonly file = createWriteStream(this.path, { mode: 0o600 });
   private readonly hash = createHash('sha256');
   private readonly headChunks: Buffer[] = [];
